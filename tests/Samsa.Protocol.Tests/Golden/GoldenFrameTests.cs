@@ -64,7 +64,7 @@ public sealed partial class GoldenFrameTests
 
         Assert.Equal(2, headerVersion);
         Assert.Equal("rdkafka", header.ClientId);
-        var request = Assert.IsType<Messages.ApiVersionsRequest>(body);
+        var request = Assert.IsType<Samsa.Protocol.Messages.ApiVersionsRequest>(body);
         Assert.Equal("librdkafka", request.ClientSoftwareName);
         Assert.Equal("2.0.2", request.ClientSoftwareVersion);
     }
