@@ -38,6 +38,9 @@ public sealed class MockCluster : IDisposable
     /// </summary>
     public const ErrorCode TransportError = (ErrorCode)(-195);
 
+    /// <summary>Partitions of a topic the mock creates on its own (Metadata with auto-creation, e.g. a producer's first send).</summary>
+    public const int AutoCreatedPartitions = 4;
+
     private readonly Lock _lock = new();
     private IntPtr _rk;
     private IntPtr _cluster;
