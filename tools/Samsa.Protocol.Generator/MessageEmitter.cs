@@ -181,11 +181,12 @@ internal sealed class MessageEmitter
             body.Open("if (flexible)");
             body.Line("var taggedCount = UnknownTaggedFields?.Count ?? 0;");
             var known = new List<(FieldSpec F, string Cond)>();
+            var taggedContext = c.Context.Intersect(_m.Spec.FlexibleVersions);
             foreach (var f in c.Fields)
             {
                 if (!f.IsTagged)
                     continue;
-                var cond = Condition(f.Versions, c.Context);
+                var cond = Condition(f.Versions, taggedContext);
                 if (cond == "false")
                     continue;
                 var full = cond is null ? NonDefaultCondition(f, f.Name) : $"{cond} && {NonDefaultCondition(f, f.Name)}";
@@ -392,11 +393,12 @@ internal sealed class MessageEmitter
             body.Open("if (flexible)");
             body.Line("var taggedCount = UnknownTaggedFields?.Count ?? 0;");
             body.Line("size += RawTaggedFields.SizeOf(UnknownTaggedFields);");
+            var taggedContext = c.Context.Intersect(_m.Spec.FlexibleVersions);
             foreach (var f in c.Fields)
             {
                 if (!f.IsTagged)
                     continue;
-                var cond = Condition(f.Versions, c.Context);
+                var cond = Condition(f.Versions, taggedContext);
                 if (cond == "false")
                     continue;
                 var full = cond is null ? NonDefaultCondition(f, f.Name) : $"{cond} && {NonDefaultCondition(f, f.Name)}";
@@ -534,9 +536,10 @@ internal sealed class MessageEmitter
             body.Open("for (uint t = 0; t < taggedCount; t++)");
             body.Line("var (tag, tagSize) = reader.ReadTagHeader();");
             var known = new List<FieldSpec>();
+            var taggedContext = c.Context.Intersect(_m.Spec.FlexibleVersions);
             foreach (var f in c.Fields)
             {
-                if (f.IsTagged && Condition(f.Versions, c.Context) != "false")
+                if (f.IsTagged && Condition(f.Versions, taggedContext) != "false")
                     known.Add(f);
             }
             known.Sort((a, b) => a.Tag!.Value.CompareTo(b.Tag!.Value));
@@ -549,7 +552,7 @@ internal sealed class MessageEmitter
                 body.Open("switch (tag)");
                 foreach (var f in known)
                 {
-                    var cond = Condition(f.Versions, c.Context);
+                    var cond = Condition(f.Versions, taggedContext);
                     body.Line(cond is null ? $"case {f.Tag}:" : $"case {f.Tag} when {cond}:");
                     body.Open();
                     body.Line("var tagReader = reader.Slice(tagSize);");

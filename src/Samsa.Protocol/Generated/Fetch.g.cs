@@ -128,7 +128,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
-            if (version >= 12 && ClusterId is not null)
+            if (ClusterId is not null)
             {
                 taggedCount++;
             }
@@ -138,7 +138,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var unknownIndex = 0;
-            if (version >= 12 && ClusterId is not null)
+            if (ClusterId is not null)
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                 var tagSize = 0;
@@ -212,7 +212,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
             size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-            if (version >= 12 && ClusterId is not null)
+            if (ClusterId is not null)
             {
                 taggedCount++;
                 var tagSize = 0;
@@ -309,7 +309,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
                 var (tag, tagSize) = reader.ReadTagHeader();
                 switch (tag)
                 {
-                    case 0 when version >= 12:
+                    case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
                         obj.ClusterId = tagReader.ReadNullableString(flexible);
@@ -1517,21 +1517,21 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             if (flexible)
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
-                if (version >= 12 && (DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
+                if ((DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
-                if (version >= 12 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
-                if (version >= 12 && (SnapshotId is not null && !SnapshotId.HasDefaultValues()))
+                if ((SnapshotId is not null && !SnapshotId.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var unknownIndex = 0;
-                if (version >= 12 && (DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
+                if ((DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                     var tagSize = 0;
@@ -1539,7 +1539,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     writer.WriteTagHeader(0, tagSize);
                     DivergingEpoch.Write(ref writer, version);
                 }
-                if (version >= 12 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 1);
                     var tagSize = 0;
@@ -1547,7 +1547,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     writer.WriteTagHeader(1, tagSize);
                     CurrentLeader.Write(ref writer, version);
                 }
-                if (version >= 12 && (SnapshotId is not null && !SnapshotId.HasDefaultValues()))
+                if ((SnapshotId is not null && !SnapshotId.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 2);
                     var tagSize = 0;
@@ -1602,21 +1602,21 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
                 size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-                if (version >= 12 && (DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
+                if ((DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;
                     tagSize += DivergingEpoch.ComputeSize(version);
                     size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
                 }
-                if (version >= 12 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;
                     tagSize += CurrentLeader.ComputeSize(version);
                     size += KafkaWriter.SizeOfUnsignedVarInt(1) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
                 }
-                if (version >= 12 && (SnapshotId is not null && !SnapshotId.HasDefaultValues()))
+                if ((SnapshotId is not null && !SnapshotId.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;
@@ -1676,21 +1676,21 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     var (tag, tagSize) = reader.ReadTagHeader();
                     switch (tag)
                     {
-                        case 0 when version >= 12:
+                        case 0:
                         {
                             var tagReader = reader.Slice(tagSize);
                             obj.DivergingEpoch = FetchResponse.EpochEndOffset.Read(ref tagReader, version);
                             tagReader.EnsureConsumed("FetchResponse.PartitionData.DivergingEpoch");
                             break;
                         }
-                        case 1 when version >= 12:
+                        case 1:
                         {
                             var tagReader = reader.Slice(tagSize);
                             obj.CurrentLeader = FetchResponse.LeaderIdAndEpoch.Read(ref tagReader, version);
                             tagReader.EnsureConsumed("FetchResponse.PartitionData.CurrentLeader");
                             break;
                         }
-                        case 2 when version >= 12:
+                        case 2:
                         {
                             var tagReader = reader.Slice(tagSize);
                             obj.SnapshotId = FetchResponse.SnapshotId.Read(ref tagReader, version);
