@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
+using Samsa.Protocol.Messages;
 using Samsa.Protocol.Primitives;
 using Samsa.Testing;
 
@@ -64,7 +65,7 @@ public sealed partial class GoldenFrameTests
 
         Assert.Equal(2, headerVersion);
         Assert.Equal("rdkafka", header.ClientId);
-        var request = Assert.IsType<Messages.ApiVersionsRequest>(body);
+        var request = Assert.IsType<ApiVersionsRequest>(body);
         Assert.Equal("librdkafka", request.ClientSoftwareName);
         Assert.Equal("2.0.2", request.ClientSoftwareVersion);
     }
@@ -78,9 +79,9 @@ public sealed partial class GoldenFrameTests
         var produce = Assert.Single(Directory.GetFiles(GoldenDirectory, $"Produce-v*-{codec}-request.bin"));
         var fetch = Assert.Single(Directory.GetFiles(GoldenDirectory, $"Fetch-v*-{codec}-response.bin"));
 
-        var request = Assert.IsType<Messages.ProduceRequest>(KafkaFrame.DecodeRequest(File.ReadAllBytes(produce)).Body);
+        var request = Assert.IsType<ProduceRequest>(KafkaFrame.DecodeRequest(File.ReadAllBytes(produce)).Body);
         var (apiKey, version) = ParseName(Path.GetFileName(fetch));
-        var response = Assert.IsType<Messages.FetchResponse>(KafkaFrame.DecodeResponse(apiKey, version, File.ReadAllBytes(fetch)).Body);
+        var response = Assert.IsType<FetchResponse>(KafkaFrame.DecodeResponse(apiKey, version, File.ReadAllBytes(fetch)).Body);
 
         var produced = DecodedRecord.ReadAll(Assert.Single(Assert.Single(request.TopicData).PartitionData).Records!.Value);
         var fetched = DecodedRecord.ReadAll(Assert.Single(Assert.Single(response.Responses).Partitions).Records!.Value);
