@@ -174,7 +174,7 @@ internal sealed class MessageEmitter
                 continue;
             }
             body.Open($"if ({cond})");
-            EmitWriteValue(body, f, c);
+            EmitWriteValue(body, f, c, scoped: true);
             body.Close();
             if (!f.Ignorable)
             {
@@ -256,7 +256,7 @@ internal sealed class MessageEmitter
         w.Close();
     }
 
-    private void EmitWriteValue(CodeWriter w, FieldSpec f, ClassModel c)
+    private void EmitWriteValue(CodeWriter w, FieldSpec f, ClassModel c, bool scoped = false)
     {
         var fx = FlexExpr(f, c);
         var nc = NullableCond(f, c);
@@ -297,7 +297,9 @@ internal sealed class MessageEmitter
                 break;
             case TypeKind.Array:
             {
-                w.Open();
+                // A block scopes the locals unless the caller's if-block already does.
+                if (!scoped)
+                    w.Open();
                 w.Line($"var list = {name};");
                 if (nullableProp)
                 {
@@ -326,7 +328,8 @@ internal sealed class MessageEmitter
                 w.Close();
                 if (nullableProp)
                     w.Close();
-                w.Close();
+                if (!scoped)
+                    w.Close();
                 break;
             }
             case TypeKind.Struct:
@@ -404,7 +407,7 @@ internal sealed class MessageEmitter
                 continue;
             }
             body.Open($"if ({cond})");
-            EmitSizeValue(body, f, c, "size");
+            EmitSizeValue(body, f, c, "size", scoped: true);
             body.Close();
         }
         if (flexibleMessage)
@@ -424,7 +427,7 @@ internal sealed class MessageEmitter
                 body.Open($"if ({full})");
                 body.Line("taggedCount++;");
                 body.Line("var tagSize = 0;");
-                EmitSizeValue(body, f, c, "tagSize");
+                EmitSizeValue(body, f, c, "tagSize", scoped: true);
                 body.Line($"size += KafkaWriter.SizeOfUnsignedVarInt({f.Tag}) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;");
                 body.Close();
             }
@@ -440,7 +443,7 @@ internal sealed class MessageEmitter
         w.Close();
     }
 
-    private void EmitSizeValue(CodeWriter w, FieldSpec f, ClassModel c, string target)
+    private void EmitSizeValue(CodeWriter w, FieldSpec f, ClassModel c, string target, bool scoped = false)
     {
         var fx = FlexExpr(f, c);
         var nc = NullableCond(f, c);
@@ -461,7 +464,9 @@ internal sealed class MessageEmitter
                 break;
             case TypeKind.Array:
             {
-                w.Open();
+                // A block scopes the locals unless the caller's if-block already does.
+                if (!scoped)
+                    w.Open();
                 w.Line($"var list = {name};");
                 if (nullableProp)
                 {
@@ -490,7 +495,8 @@ internal sealed class MessageEmitter
                 }
                 if (nullableProp)
                     w.Close();
-                w.Close();
+                if (!scoped)
+                    w.Close();
                 break;
             }
             case TypeKind.Struct:
@@ -545,7 +551,7 @@ internal sealed class MessageEmitter
                 continue;
             }
             body.Open($"if ({cond})");
-            EmitReadValue(body, f, c, "reader");
+            EmitReadValue(body, f, c, "reader", scoped: true);
             body.Close();
         }
         if (flexibleMessage)
@@ -575,7 +581,7 @@ internal sealed class MessageEmitter
                     body.Line(cond is null ? $"case {f.Tag}:" : $"case {f.Tag} when {cond}:");
                     body.Open();
                     body.Line("var tagReader = reader.Slice(tagSize);");
-                    EmitReadValue(body, f, c, "tagReader");
+                    EmitReadValue(body, f, c, "tagReader", scoped: true);
                     body.Line($"tagReader.EnsureConsumed({Q(c.ErrorName + "." + f.Name)});");
                     body.Line("break;");
                     body.Close();
@@ -605,7 +611,7 @@ internal sealed class MessageEmitter
         w.Close();
     }
 
-    private void EmitReadValue(CodeWriter w, FieldSpec f, ClassModel c, string r)
+    private void EmitReadValue(CodeWriter w, FieldSpec f, ClassModel c, string r, bool scoped = false)
     {
         var fx = FlexExpr(f, c);
         var nc = NullableCond(f, c);
@@ -647,7 +653,8 @@ internal sealed class MessageEmitter
             {
                 var e = f.Type.Element!;
                 var min = MinElementSize(f, c);
-                w.Open();
+                if (!scoped)
+                    w.Open();
                 w.Line($"var count = {r}.ReadArrayLength({fx}, {min});");
                 w.Open("if (count < 0)");
                 if (nc == "true")
@@ -673,7 +680,8 @@ internal sealed class MessageEmitter
                 w.Close();
                 w.Line($"{target} = list;");
                 w.Close();
-                w.Close();
+                if (!scoped)
+                    w.Close();
                 break;
             }
             case TypeKind.Struct:

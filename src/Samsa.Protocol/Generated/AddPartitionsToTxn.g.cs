@@ -49,13 +49,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         var flexible = version >= 3;
         if (version >= 4)
         {
+            var list = Transactions;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Transactions;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Transactions is { Count: > 0 })
@@ -88,13 +86,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         }
         if (version <= 3)
         {
+            var list = V3AndBelowTopics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = V3AndBelowTopics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (V3AndBelowTopics is { Count: > 0 })
@@ -116,13 +112,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         var size = 0;
         if (version >= 4)
         {
+            var list = Transactions;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Transactions;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version <= 3)
@@ -139,13 +133,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         }
         if (version <= 3)
         {
+            var list = V3AndBelowTopics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = V3AndBelowTopics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -168,21 +160,19 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         var obj = new AddPartitionsToTxnRequest();
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 14);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 14);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "Transactions", version);
+            }
+            else
+            {
+                var list = new List<AddPartitionsToTxnTransaction>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "Transactions", version);
+                    list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnTransaction>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.Read(ref reader, version));
-                    }
-                    obj.Transactions = list;
-                }
+                obj.Transactions = list;
             }
         }
         if (version <= 3)
@@ -199,21 +189,19 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         }
         if (version <= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "V3AndBelowTopics", version);
+            }
+            else
+            {
+                var list = new List<AddPartitionsToTxnTopic>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "V3AndBelowTopics", version);
+                    list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.Read(ref reader, version));
-                    }
-                    obj.V3AndBelowTopics = list;
-                }
+                obj.V3AndBelowTopics = list;
             }
         }
         if (flexible)
@@ -473,13 +461,11 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version >= 4)
         {
+            var list = ResultsByTransaction;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTransaction;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (ResultsByTransaction is { Count: > 0 })
@@ -488,13 +474,11 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version <= 3)
         {
+            var list = ResultsByTopicV3AndBelow;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTopicV3AndBelow;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (ResultsByTopicV3AndBelow is { Count: > 0 })
@@ -521,24 +505,20 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version >= 4)
         {
+            var list = ResultsByTransaction;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTransaction;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version <= 3)
         {
+            var list = ResultsByTopicV3AndBelow;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTopicV3AndBelow;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -566,40 +546,36 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTransaction", version);
+            }
+            else
+            {
+                var list = new List<AddPartitionsToTxnResult>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTransaction", version);
+                    list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnResult.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnResult>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnResult.Read(ref reader, version));
-                    }
-                    obj.ResultsByTransaction = list;
-                }
+                obj.ResultsByTransaction = list;
             }
         }
         if (version <= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTopicV3AndBelow", version);
+            }
+            else
+            {
+                var list = new List<AddPartitionsToTxnTopicResult>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTopicV3AndBelow", version);
+                    list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnTopicResult>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.Read(ref reader, version));
-                    }
-                    obj.ResultsByTopicV3AndBelow = list;
-                }
+                obj.ResultsByTopicV3AndBelow = list;
             }
         }
         if (flexible)

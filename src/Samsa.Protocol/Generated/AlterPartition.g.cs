@@ -216,13 +216,11 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             writer.WriteInt32(LeaderEpoch);
             if (version <= 2)
             {
+                var list = NewIsr;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NewIsr;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             else if (NewIsr is { Count: > 0 })
@@ -231,13 +229,11 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             }
             if (version >= 3)
             {
+                var list = NewIsrWithEpochs;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NewIsrWithEpochs;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             else if (NewIsrWithEpochs is { Count: > 0 })
@@ -270,21 +266,17 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             size += 4;
             if (version <= 2)
             {
-                {
-                    var list = NewIsr;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = NewIsr;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 3)
             {
+                var list = NewIsrWithEpochs;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NewIsrWithEpochs;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 1)
@@ -310,40 +302,36 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             obj.LeaderEpoch = reader.ReadInt32();
             if (version <= 2)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsr", version);
+                }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsr", version);
+                        list.Add(reader.ReadInt32());
                     }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.NewIsr = list;
-                    }
+                    obj.NewIsr = list;
                 }
             }
             if (version >= 3)
             {
+                var count = reader.ReadArrayLength(flexible, 13);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 13);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsrWithEpochs", version);
+                }
+                else
+                {
+                    var list = new List<BrokerState>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsrWithEpochs", version);
+                        list.Add(AlterPartitionRequest.BrokerState.Read(ref reader, version));
                     }
-                    else
-                    {
-                        var list = new List<BrokerState>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(AlterPartitionRequest.BrokerState.Read(ref reader, version));
-                        }
-                        obj.NewIsrWithEpochs = list;
-                    }
+                    obj.NewIsrWithEpochs = list;
                 }
             }
             if (version >= 1)

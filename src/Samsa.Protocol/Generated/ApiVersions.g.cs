@@ -279,13 +279,11 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = SupportedFeatures;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = SupportedFeatures;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -300,13 +298,11 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = FinalizedFeatures;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = FinalizedFeatures;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(2) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -363,21 +359,19 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                     case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 6);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 6);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("ApiVersionsResponse", "SupportedFeatures", version);
+                        }
+                        else
+                        {
+                            var list = new List<SupportedFeatureKey>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("ApiVersionsResponse", "SupportedFeatures", version);
+                                list.Add(ApiVersionsResponse.SupportedFeatureKey.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<SupportedFeatureKey>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(ApiVersionsResponse.SupportedFeatureKey.Read(ref tagReader, version));
-                                }
-                                obj.SupportedFeatures = list;
-                            }
+                            obj.SupportedFeatures = list;
                         }
                         tagReader.EnsureConsumed("ApiVersionsResponse.SupportedFeatures");
                         break;
@@ -392,21 +386,19 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                     case 2:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 6);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 6);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("ApiVersionsResponse", "FinalizedFeatures", version);
+                        }
+                        else
+                        {
+                            var list = new List<FinalizedFeatureKey>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("ApiVersionsResponse", "FinalizedFeatures", version);
+                                list.Add(ApiVersionsResponse.FinalizedFeatureKey.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<FinalizedFeatureKey>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(ApiVersionsResponse.FinalizedFeatureKey.Read(ref tagReader, version));
-                                }
-                                obj.FinalizedFeatures = list;
-                            }
+                            obj.FinalizedFeatures = list;
                         }
                         tagReader.EnsureConsumed("ApiVersionsResponse.FinalizedFeatures");
                         break;

@@ -59,13 +59,11 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (flexible)
@@ -96,13 +94,11 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -146,21 +142,19 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         }
         if (version >= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("BeginQuorumEpochRequest", "LeaderEndpoints", version);
+            }
+            else
+            {
+                var list = new List<LeaderEndpoint>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("BeginQuorumEpochRequest", "LeaderEndpoints", version);
+                    list.Add(BeginQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<LeaderEndpoint>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(BeginQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
-                    }
-                    obj.LeaderEndpoints = list;
-                }
+                obj.LeaderEndpoints = list;
             }
         }
         if (flexible)
@@ -525,13 +519,11 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -577,21 +569,19 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
                     case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("BeginQuorumEpochResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("BeginQuorumEpochResponse", "NodeEndpoints", version);
+                                list.Add(BeginQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(BeginQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("BeginQuorumEpochResponse.NodeEndpoints");
                         break;

@@ -109,11 +109,9 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaRequest<BrokerHeartbe
             {
                 taggedCount++;
                 var tagSize = 0;
-                {
-                    var list = OfflineLogDirs;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    tagSize += list.Count * 16;
-                }
+                var list = OfflineLogDirs;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                tagSize += list.Count * 16;
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
             size += KafkaWriter.SizeOfUnsignedVarInt((uint)taggedCount);
@@ -146,21 +144,19 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaRequest<BrokerHeartbe
                     case 0 when version >= 1:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 16);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 16);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("BrokerHeartbeatRequest", "OfflineLogDirs", version);
+                        }
+                        else
+                        {
+                            var list = new List<Guid>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("BrokerHeartbeatRequest", "OfflineLogDirs", version);
+                                list.Add(tagReader.ReadUuid());
                             }
-                            else
-                            {
-                                var list = new List<Guid>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(tagReader.ReadUuid());
-                                }
-                                obj.OfflineLogDirs = list;
-                            }
+                            obj.OfflineLogDirs = list;
                         }
                         tagReader.EnsureConsumed("BrokerHeartbeatRequest.OfflineLogDirs");
                         break;

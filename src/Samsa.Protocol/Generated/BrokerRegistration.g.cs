@@ -89,13 +89,11 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         }
         if (version >= 2)
         {
+            var list = LogDirs;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LogDirs;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteUuid(list[i]);
-                }
+                writer.WriteUuid(list[i]);
             }
         }
         if (version >= 3)
@@ -141,11 +139,9 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         }
         if (version >= 2)
         {
-            {
-                var list = LogDirs;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                size += list.Count * 16;
-            }
+            var list = LogDirs;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            size += list.Count * 16;
         }
         if (version >= 3)
         {
@@ -211,21 +207,19 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         }
         if (version >= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 16);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 16);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("BrokerRegistrationRequest", "LogDirs", version);
+            }
+            else
+            {
+                var list = new List<Guid>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("BrokerRegistrationRequest", "LogDirs", version);
+                    list.Add(reader.ReadUuid());
                 }
-                else
-                {
-                    var list = new List<Guid>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadUuid());
-                    }
-                    obj.LogDirs = list;
-                }
+                obj.LogDirs = list;
             }
         }
         if (version >= 3)

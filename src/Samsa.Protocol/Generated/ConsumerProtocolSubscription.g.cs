@@ -53,13 +53,11 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
         writer.WriteNullableBytes(UserData, flexible);
         if (version >= 1)
         {
+            var list = OwnedPartitions;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = OwnedPartitions;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (version >= 2)
@@ -88,13 +86,11 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
         size += KafkaWriter.SizeOfBytes(UserData?.Length ?? -1, flexible);
         if (version >= 1)
         {
+            var list = OwnedPartitions;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = OwnedPartitions;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 2)
@@ -136,21 +132,19 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
         obj.UserData = reader.ReadNullableBytes(flexible);
         if (version >= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 6);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 6);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("ConsumerProtocolSubscription", "OwnedPartitions", version);
+            }
+            else
+            {
+                var list = new List<TopicPartition>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("ConsumerProtocolSubscription", "OwnedPartitions", version);
+                    list.Add(ConsumerProtocolSubscription.TopicPartition.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<TopicPartition>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(ConsumerProtocolSubscription.TopicPartition.Read(ref reader, version));
-                    }
-                    obj.OwnedPartitions = list;
-                }
+                obj.OwnedPartitions = list;
             }
         }
         if (version >= 2)

@@ -679,19 +679,17 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             }
             if (version >= 5)
             {
+                var list = Configs;
+                if (list is null)
                 {
-                    var list = Configs;
-                    if (list is null)
+                    writer.WriteArrayLength(-1, flexible);
+                }
+                else
+                {
+                    writer.WriteArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        writer.WriteArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        writer.WriteArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            list[i].Write(ref writer, version);
-                        }
+                        list[i].Write(ref writer, version);
                     }
                 }
             }
@@ -741,19 +739,17 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             }
             if (version >= 5)
             {
+                var list = Configs;
+                if (list is null)
                 {
-                    var list = Configs;
-                    if (list is null)
+                    size += KafkaWriter.SizeOfArrayLength(-1, flexible);
+                }
+                else
+                {
+                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        size += KafkaWriter.SizeOfArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            size += list[i].ComputeSize(version);
-                        }
+                        size += list[i].ComputeSize(version);
                     }
                 }
             }
@@ -798,21 +794,19 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             }
             if (version >= 5)
             {
+                var count = reader.ReadArrayLength(flexible, 6);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 6);
-                    if (count < 0)
+                    obj.Configs = null;
+                }
+                else
+                {
+                    var list = new List<CreatableTopicConfigs>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        obj.Configs = null;
+                        list.Add(CreateTopicsResponse.CreatableTopicConfigs.Read(ref reader, version));
                     }
-                    else
-                    {
-                        var list = new List<CreatableTopicConfigs>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(CreateTopicsResponse.CreatableTopicConfigs.Read(ref reader, version));
-                        }
-                        obj.Configs = list;
-                    }
+                    obj.Configs = list;
                 }
             }
             if (flexible)

@@ -43,13 +43,11 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         var flexible = version >= 4;
         if (version >= 6)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -58,13 +56,11 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         }
         if (version <= 5)
         {
+            var list = TopicNames;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicNames;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         writer.WriteInt32(TimeoutMs);
@@ -83,24 +79,20 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         var size = 0;
         if (version >= 6)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version <= 5)
         {
+            var list = TopicNames;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicNames;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         size += 4;
@@ -124,40 +116,36 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         var obj = new DeleteTopicsRequest();
         if (version >= 6)
         {
+            var count = reader.ReadArrayLength(flexible, 18);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 18);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("DeleteTopicsRequest", "Topics", version);
+            }
+            else
+            {
+                var list = new List<DeleteTopicState>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("DeleteTopicsRequest", "Topics", version);
+                    list.Add(DeleteTopicsRequest.DeleteTopicState.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<DeleteTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(DeleteTopicsRequest.DeleteTopicState.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                obj.Topics = list;
             }
         }
         if (version <= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("DeleteTopicsRequest", "TopicNames", version);
+            }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("DeleteTopicsRequest", "TopicNames", version);
+                    list.Add(reader.ReadString(flexible, "DeleteTopicsRequest.TopicNames"));
                 }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "DeleteTopicsRequest.TopicNames"));
-                    }
-                    obj.TopicNames = list;
-                }
+                obj.TopicNames = list;
             }
         }
         obj.TimeoutMs = reader.ReadInt32();

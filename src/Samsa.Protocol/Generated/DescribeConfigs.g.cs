@@ -427,13 +427,11 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             writer.WriteBool(IsSensitive);
             if (version >= 1)
             {
+                var list = Synonyms;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Synonyms;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (version >= 3)
@@ -471,13 +469,11 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             size += 1;
             if (version >= 1)
             {
+                var list = Synonyms;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Synonyms;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 3)
@@ -516,21 +512,19 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             obj.IsSensitive = reader.ReadBool();
             if (version >= 1)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("DescribeConfigsResponse.DescribeConfigsResourceResult", "Synonyms", version);
+                }
+                else
+                {
+                    var list = new List<DescribeConfigsSynonym>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("DescribeConfigsResponse.DescribeConfigsResourceResult", "Synonyms", version);
+                        list.Add(DescribeConfigsResponse.DescribeConfigsSynonym.Read(ref reader, version));
                     }
-                    else
-                    {
-                        var list = new List<DescribeConfigsSynonym>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(DescribeConfigsResponse.DescribeConfigsSynonym.Read(ref reader, version));
-                        }
-                        obj.Synonyms = list;
-                    }
+                    obj.Synonyms = list;
                 }
             }
             if (version >= 3)

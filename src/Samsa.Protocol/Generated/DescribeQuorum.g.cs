@@ -313,13 +313,11 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         }
         if (version >= 2)
         {
+            var list = Nodes;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Nodes;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Nodes is { Count: > 0 })
@@ -354,13 +352,11 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         }
         if (version >= 2)
         {
+            var list = Nodes;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Nodes;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -404,21 +400,19 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         }
         if (version >= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 6);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 6);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("DescribeQuorumResponse", "Nodes", version);
+            }
+            else
+            {
+                var list = new List<Node>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("DescribeQuorumResponse", "Nodes", version);
+                    list.Add(DescribeQuorumResponse.Node.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<Node>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(DescribeQuorumResponse.Node.Read(ref reader, version));
-                    }
-                    obj.Nodes = list;
-                }
+                obj.Nodes = list;
             }
         }
         if (flexible)

@@ -52,13 +52,11 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (flexible)
@@ -85,13 +83,11 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -131,21 +127,19 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         }
         if (version >= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("EndQuorumEpochRequest", "LeaderEndpoints", version);
+            }
+            else
+            {
+                var list = new List<LeaderEndpoint>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("EndQuorumEpochRequest", "LeaderEndpoints", version);
+                    list.Add(EndQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<LeaderEndpoint>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(EndQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
-                    }
-                    obj.LeaderEndpoints = list;
-                }
+                obj.LeaderEndpoints = list;
             }
         }
         if (flexible)
@@ -258,24 +252,20 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
             writer.WriteInt32(LeaderEpoch);
             if (version <= 0)
             {
+                var list = PreferredSuccessors;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = PreferredSuccessors;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (version >= 1)
             {
+                var list = PreferredCandidates;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = PreferredCandidates;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (flexible)
@@ -296,21 +286,17 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
             size += 4;
             if (version <= 0)
             {
-                {
-                    var list = PreferredSuccessors;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = PreferredSuccessors;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 1)
             {
+                var list = PreferredCandidates;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = PreferredCandidates;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (flexible)
@@ -332,40 +318,36 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
             obj.LeaderEpoch = reader.ReadInt32();
             if (version <= 0)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredSuccessors", version);
+                }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredSuccessors", version);
+                        list.Add(reader.ReadInt32());
                     }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.PreferredSuccessors = list;
-                    }
+                    obj.PreferredSuccessors = list;
                 }
             }
             if (version >= 1)
             {
+                var count = reader.ReadArrayLength(flexible, 21);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 21);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredCandidates", version);
+                }
+                else
+                {
+                    var list = new List<ReplicaInfo>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredCandidates", version);
+                        list.Add(EndQuorumEpochRequest.ReplicaInfo.Read(ref reader, version));
                     }
-                    else
-                    {
-                        var list = new List<ReplicaInfo>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(EndQuorumEpochRequest.ReplicaInfo.Read(ref reader, version));
-                        }
-                        obj.PreferredCandidates = list;
-                    }
+                    obj.PreferredCandidates = list;
                 }
             }
             if (flexible)
@@ -642,13 +624,11 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -694,21 +674,19 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
                     case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("EndQuorumEpochResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("EndQuorumEpochResponse", "NodeEndpoints", version);
+                                list.Add(EndQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(EndQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("EndQuorumEpochResponse.NodeEndpoints");
                         break;

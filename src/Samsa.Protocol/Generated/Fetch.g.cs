@@ -106,13 +106,11 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         }
         if (version >= 7)
         {
+            var list = ForgottenTopicsData;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ForgottenTopicsData;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (ForgottenTopicsData is { Count: > 0 })
@@ -197,13 +195,11 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         }
         if (version >= 7)
         {
+            var list = ForgottenTopicsData;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ForgottenTopicsData;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 11)
@@ -282,21 +278,19 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         }
         if (version >= 7)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("FetchRequest", "ForgottenTopicsData", version);
+            }
+            else
+            {
+                var list = new List<ForgottenTopic>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("FetchRequest", "ForgottenTopicsData", version);
+                    list.Add(FetchRequest.ForgottenTopic.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<ForgottenTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(FetchRequest.ForgottenTopic.Read(ref reader, version));
-                    }
-                    obj.ForgottenTopicsData = list;
-                }
+                obj.ForgottenTopicsData = list;
             }
         }
         if (version >= 11)
@@ -929,13 +923,11 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -992,21 +984,19 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     case 0 when version >= 16:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 11);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 11);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("FetchResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("FetchResponse", "NodeEndpoints", version);
+                                list.Add(FetchResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(FetchResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("FetchResponse.NodeEndpoints");
                         break;
@@ -1485,19 +1475,17 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             }
             if (version >= 4)
             {
+                var list = AbortedTransactions;
+                if (list is null)
                 {
-                    var list = AbortedTransactions;
-                    if (list is null)
+                    writer.WriteArrayLength(-1, flexible);
+                }
+                else
+                {
+                    writer.WriteArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        writer.WriteArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        writer.WriteArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            list[i].Write(ref writer, version);
-                        }
+                        list[i].Write(ref writer, version);
                     }
                 }
             }
@@ -1585,19 +1573,17 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             }
             if (version >= 4)
             {
+                var list = AbortedTransactions;
+                if (list is null)
                 {
-                    var list = AbortedTransactions;
-                    if (list is null)
+                    size += KafkaWriter.SizeOfArrayLength(-1, flexible);
+                }
+                else
+                {
+                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        size += KafkaWriter.SizeOfArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            size += list[i].ComputeSize(version);
-                        }
+                        size += list[i].ComputeSize(version);
                     }
                 }
             }
@@ -1654,21 +1640,19 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             }
             if (version >= 4)
             {
+                var count = reader.ReadArrayLength(flexible, 16);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 16);
-                    if (count < 0)
+                    obj.AbortedTransactions = null;
+                }
+                else
+                {
+                    var list = new List<AbortedTransaction>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        obj.AbortedTransactions = null;
+                        list.Add(FetchResponse.AbortedTransaction.Read(ref reader, version));
                     }
-                    else
-                    {
-                        var list = new List<AbortedTransaction>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(FetchResponse.AbortedTransaction.Read(ref reader, version));
-                        }
-                        obj.AbortedTransactions = list;
-                    }
+                    obj.AbortedTransactions = list;
                 }
             }
             if (version >= 11)

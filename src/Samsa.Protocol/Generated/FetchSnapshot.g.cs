@@ -548,13 +548,11 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -601,21 +599,19 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
                     case 0 when version >= 1:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("FetchSnapshotResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("FetchSnapshotResponse", "NodeEndpoints", version);
+                                list.Add(FetchSnapshotResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(FetchSnapshotResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("FetchSnapshotResponse.NodeEndpoints");
                         break;

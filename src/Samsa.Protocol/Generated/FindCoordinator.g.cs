@@ -59,13 +59,11 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
         }
         if (version >= 4)
         {
+            var list = CoordinatorKeys;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = CoordinatorKeys;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         else if (CoordinatorKeys is { Count: > 0 })
@@ -95,13 +93,11 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
         }
         if (version >= 4)
         {
+            var list = CoordinatorKeys;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = CoordinatorKeys;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         if (flexible)
@@ -132,21 +128,19 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
         }
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("FindCoordinatorRequest", "CoordinatorKeys", version);
+            }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("FindCoordinatorRequest", "CoordinatorKeys", version);
+                    list.Add(reader.ReadString(flexible, "FindCoordinatorRequest.CoordinatorKeys"));
                 }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "FindCoordinatorRequest.CoordinatorKeys"));
-                    }
-                    obj.CoordinatorKeys = list;
-                }
+                obj.CoordinatorKeys = list;
             }
         }
         if (flexible)
@@ -253,13 +247,11 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         }
         if (version >= 4)
         {
+            var list = Coordinators;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Coordinators;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Coordinators is { Count: > 0 })
@@ -305,13 +297,11 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         }
         if (version >= 4)
         {
+            var list = Coordinators;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Coordinators;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -358,21 +348,19 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         }
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 14);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 14);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("FindCoordinatorResponse", "Coordinators", version);
+            }
+            else
+            {
+                var list = new List<Coordinator>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("FindCoordinatorResponse", "Coordinators", version);
+                    list.Add(FindCoordinatorResponse.Coordinator.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<Coordinator>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(FindCoordinatorResponse.Coordinator.Read(ref reader, version));
-                    }
-                    obj.Coordinators = list;
-                }
+                obj.Coordinators = list;
             }
         }
         if (flexible)

@@ -80,13 +80,11 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         }
         if (version <= 1)
         {
+            var list = UngroupedPartitionStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (UngroupedPartitionStates is { Count: > 0 })
@@ -95,13 +93,11 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         }
         if (version >= 2)
         {
+            var list = TopicStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (TopicStates is { Count: > 0 })
@@ -145,24 +141,20 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         }
         if (version <= 1)
         {
+            var list = UngroupedPartitionStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 2)
         {
+            var list = TopicStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         {
@@ -207,40 +199,36 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         }
         if (version <= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 30);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 30);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "UngroupedPartitionStates", version);
+            }
+            else
+            {
+                var list = new List<LeaderAndIsrPartitionState>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "UngroupedPartitionStates", version);
+                    list.Add(LeaderAndIsrRequest.LeaderAndIsrPartitionState.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<LeaderAndIsrPartitionState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrRequest.LeaderAndIsrPartitionState.Read(ref reader, version));
-                    }
-                    obj.UngroupedPartitionStates = list;
-                }
+                obj.UngroupedPartitionStates = list;
             }
         }
         if (version >= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "TopicStates", version);
+            }
+            else
+            {
+                var list = new List<LeaderAndIsrTopicState>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "TopicStates", version);
+                    list.Add(LeaderAndIsrRequest.LeaderAndIsrTopicState.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<LeaderAndIsrTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrRequest.LeaderAndIsrTopicState.Read(ref reader, version));
-                    }
-                    obj.TopicStates = list;
-                }
+                obj.TopicStates = list;
             }
         }
         {
@@ -412,24 +400,20 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
             }
             if (version >= 3)
             {
+                var list = AddingReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = AddingReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (version >= 3)
             {
+                var list = RemovingReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = RemovingReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (version >= 1)
@@ -478,19 +462,15 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
             }
             if (version >= 3)
             {
-                {
-                    var list = AddingReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = AddingReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 3)
             {
-                {
-                    var list = RemovingReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = RemovingReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 1)
             {
@@ -557,40 +537,36 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
             }
             if (version >= 3)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "AddingReplicas", version);
+                }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "AddingReplicas", version);
+                        list.Add(reader.ReadInt32());
                     }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.AddingReplicas = list;
-                    }
+                    obj.AddingReplicas = list;
                 }
             }
             if (version >= 3)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "RemovingReplicas", version);
+                }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "RemovingReplicas", version);
+                        list.Add(reader.ReadInt32());
                     }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.RemovingReplicas = list;
-                    }
+                    obj.RemovingReplicas = list;
                 }
             }
             if (version >= 1)
@@ -761,13 +737,11 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         writer.WriteInt16(ErrorCode);
         if (version <= 4)
         {
+            var list = PartitionErrors;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = PartitionErrors;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (PartitionErrors is { Count: > 0 })
@@ -776,13 +750,11 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         }
         if (version >= 5)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -805,24 +777,20 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         size += 2;
         if (version <= 4)
         {
+            var list = PartitionErrors;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = PartitionErrors;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 5)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -846,40 +814,36 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         obj.ErrorCode = reader.ReadInt16();
         if (version <= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 8);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 8);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "PartitionErrors", version);
+            }
+            else
+            {
+                var list = new List<LeaderAndIsrPartitionError>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "PartitionErrors", version);
+                    list.Add(LeaderAndIsrResponse.LeaderAndIsrPartitionError.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<LeaderAndIsrPartitionError>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrResponse.LeaderAndIsrPartitionError.Read(ref reader, version));
-                    }
-                    obj.PartitionErrors = list;
-                }
+                obj.PartitionErrors = list;
             }
         }
         if (version >= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 18);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 18);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "Topics", version);
+            }
+            else
+            {
+                var list = new List<LeaderAndIsrTopicError>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "Topics", version);
+                    list.Add(LeaderAndIsrResponse.LeaderAndIsrTopicError.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<LeaderAndIsrTopicError>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrResponse.LeaderAndIsrTopicError.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                obj.Topics = list;
             }
         }
         if (flexible)

@@ -52,13 +52,11 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
         }
         if (version >= 3)
         {
+            var list = Members;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Members is { Count: > 0 })
@@ -85,13 +83,11 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
         }
         if (version >= 3)
         {
+            var list = Members;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -119,21 +115,19 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
         }
         if (version >= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("LeaveGroupRequest", "Members", version);
+            }
+            else
+            {
+                var list = new List<MemberIdentity>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("LeaveGroupRequest", "Members", version);
+                    list.Add(LeaveGroupRequest.MemberIdentity.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<MemberIdentity>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaveGroupRequest.MemberIdentity.Read(ref reader, version));
-                    }
-                    obj.Members = list;
-                }
+                obj.Members = list;
             }
         }
         if (flexible)
@@ -270,13 +264,11 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         writer.WriteInt16(ErrorCode);
         if (version >= 3)
         {
+            var list = Members;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Members is { Count: > 0 })
@@ -303,13 +295,11 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         size += 2;
         if (version >= 3)
         {
+            var list = Members;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -337,21 +327,19 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         obj.ErrorCode = reader.ReadInt16();
         if (version >= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("LeaveGroupResponse", "Members", version);
+            }
+            else
+            {
+                var list = new List<MemberResponse>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("LeaveGroupResponse", "Members", version);
+                    list.Add(LeaveGroupResponse.MemberResponse.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<MemberResponse>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaveGroupResponse.MemberResponse.Read(ref reader, version));
-                    }
-                    obj.Members = list;
-                }
+                obj.Members = list;
             }
         }
         if (flexible)

@@ -40,13 +40,11 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
         var flexible = version >= 3;
         if (version >= 4)
         {
+            var list = StatesFilter;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = StatesFilter;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         else if (StatesFilter is { Count: > 0 })
@@ -55,13 +53,11 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
         }
         if (version >= 5)
         {
+            var list = TypesFilter;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TypesFilter;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         else if (TypesFilter is { Count: > 0 })
@@ -83,24 +79,20 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
         var size = 0;
         if (version >= 4)
         {
+            var list = StatesFilter;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = StatesFilter;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         if (version >= 5)
         {
+            var list = TypesFilter;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TypesFilter;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         if (flexible)
@@ -123,40 +115,36 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
         var obj = new ListGroupsRequest();
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("ListGroupsRequest", "StatesFilter", version);
+            }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("ListGroupsRequest", "StatesFilter", version);
+                    list.Add(reader.ReadString(flexible, "ListGroupsRequest.StatesFilter"));
                 }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "ListGroupsRequest.StatesFilter"));
-                    }
-                    obj.StatesFilter = list;
-                }
+                obj.StatesFilter = list;
             }
         }
         if (version >= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("ListGroupsRequest", "TypesFilter", version);
+            }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("ListGroupsRequest", "TypesFilter", version);
+                    list.Add(reader.ReadString(flexible, "ListGroupsRequest.TypesFilter"));
                 }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "ListGroupsRequest.TypesFilter"));
-                    }
-                    obj.TypesFilter = list;
-                }
+                obj.TypesFilter = list;
             }
         }
         if (flexible)

@@ -491,13 +491,11 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
             writer.WriteInt16(ErrorCode);
             if (version <= 0)
             {
+                var list = OldStyleOffsets;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = OldStyleOffsets;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt64(list[i]);
-                    }
+                    writer.WriteInt64(list[i]);
                 }
             }
             else if (OldStyleOffsets is { Count: > 0 })
@@ -545,11 +543,9 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
             size += 2;
             if (version <= 0)
             {
-                {
-                    var list = OldStyleOffsets;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 8;
-                }
+                var list = OldStyleOffsets;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 8;
             }
             if (version >= 1)
             {
@@ -581,21 +577,19 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
             obj.ErrorCode = reader.ReadInt16();
             if (version <= 0)
             {
+                var count = reader.ReadArrayLength(flexible, 8);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 8);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("ListOffsetsResponse.ListOffsetsPartitionResponse", "OldStyleOffsets", version);
+                }
+                else
+                {
+                    var list = new List<long>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("ListOffsetsResponse.ListOffsetsPartitionResponse", "OldStyleOffsets", version);
+                        list.Add(reader.ReadInt64());
                     }
-                    else
-                    {
-                        var list = new List<long>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt64());
-                        }
-                        obj.OldStyleOffsets = list;
-                    }
+                    obj.OldStyleOffsets = list;
                 }
             }
             if (version >= 1)

@@ -609,13 +609,11 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             }
             if (version >= 5)
             {
+                var list = OfflineReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = OfflineReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (flexible)
@@ -650,11 +648,9 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             }
             if (version >= 5)
             {
-                {
-                    var list = OfflineReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = OfflineReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (flexible)
             {
@@ -711,21 +707,19 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             }
             if (version >= 5)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("MetadataResponse.MetadataResponsePartition", "OfflineReplicas", version);
+                }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("MetadataResponse.MetadataResponsePartition", "OfflineReplicas", version);
+                        list.Add(reader.ReadInt32());
                     }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.OfflineReplicas = list;
-                    }
+                    obj.OfflineReplicas = list;
                 }
             }
             if (flexible)

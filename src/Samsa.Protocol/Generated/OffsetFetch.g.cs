@@ -54,23 +54,21 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         }
         if (version <= 7)
         {
+            var list = Topics;
+            if (list is null)
             {
-                var list = Topics;
-                if (list is null)
+                if (!(version >= 2))
                 {
-                    if (!(version >= 2))
-                    {
-                        throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
-                    }
-                    writer.WriteArrayLength(-1, flexible);
+                    throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
                 }
-                else
+                writer.WriteArrayLength(-1, flexible);
+            }
+            else
+            {
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
         }
@@ -80,13 +78,11 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         }
         if (version >= 8)
         {
+            var list = Groups;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Groups;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Groups is { Count: > 0 })
@@ -120,31 +116,27 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         }
         if (version <= 7)
         {
+            var list = Topics;
+            if (list is null)
             {
-                var list = Topics;
-                if (list is null)
-                {
-                    size += KafkaWriter.SizeOfArrayLength(-1, flexible);
-                }
-                else
-                {
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
-                }
+                size += KafkaWriter.SizeOfArrayLength(-1, flexible);
             }
-        }
-        if (version >= 8)
-        {
+            else
             {
-                var list = Groups;
                 size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
                 for (var i = 0; i < list.Count; i++)
                 {
                     size += list[i].ComputeSize(version);
                 }
+            }
+        }
+        if (version >= 8)
+        {
+            var list = Groups;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
+            {
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 7)
@@ -175,44 +167,40 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         }
         if (version <= 7)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                if (!(version >= 2))
                 {
-                    if (!(version >= 2))
-                    {
-                        throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
-                    }
-                    obj.Topics = null;
+                    throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
                 }
-                else
+                obj.Topics = null;
+            }
+            else
+            {
+                var list = new List<OffsetFetchRequestTopic>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    var list = new List<OffsetFetchRequestTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchRequest.OffsetFetchRequestTopic.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
+                    list.Add(OffsetFetchRequest.OffsetFetchRequestTopic.Read(ref reader, version));
                 }
+                obj.Topics = list;
             }
         }
         if (version >= 8)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("OffsetFetchRequest", "Groups", version);
+            }
+            else
+            {
+                var list = new List<OffsetFetchRequestGroup>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("OffsetFetchRequest", "Groups", version);
+                    list.Add(OffsetFetchRequest.OffsetFetchRequestGroup.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<OffsetFetchRequestGroup>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchRequest.OffsetFetchRequestGroup.Read(ref reader, version));
-                    }
-                    obj.Groups = list;
-                }
+                obj.Groups = list;
             }
         }
         if (version >= 7)
@@ -589,13 +577,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version <= 7)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -608,13 +594,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version >= 8)
         {
+            var list = Groups;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Groups;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Groups is { Count: > 0 })
@@ -640,13 +624,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version <= 7)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 2 && version <= 7)
@@ -655,13 +637,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version >= 8)
         {
+            var list = Groups;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Groups;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -688,21 +668,19 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version <= 7)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("OffsetFetchResponse", "Topics", version);
+            }
+            else
+            {
+                var list = new List<OffsetFetchResponseTopic>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("OffsetFetchResponse", "Topics", version);
+                    list.Add(OffsetFetchResponse.OffsetFetchResponseTopic.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<OffsetFetchResponseTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchResponse.OffsetFetchResponseTopic.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                obj.Topics = list;
             }
         }
         if (version >= 2 && version <= 7)
@@ -711,21 +689,19 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version >= 8)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("OffsetFetchResponse", "Groups", version);
+            }
+            else
+            {
+                var list = new List<OffsetFetchResponseGroup>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("OffsetFetchResponse", "Groups", version);
+                    list.Add(OffsetFetchResponse.OffsetFetchResponseGroup.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<OffsetFetchResponseGroup>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchResponse.OffsetFetchResponseGroup.Read(ref reader, version));
-                    }
-                    obj.Groups = list;
-                }
+                obj.Groups = list;
             }
         }
         if (flexible)

@@ -408,13 +408,11 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -463,21 +461,19 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
                     case 0 when version >= 10:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 11);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 11);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("ProduceResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("ProduceResponse", "NodeEndpoints", version);
+                                list.Add(ProduceResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(ProduceResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("ProduceResponse.NodeEndpoints");
                         break;
@@ -752,13 +748,11 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             }
             if (version >= 8)
             {
+                var list = RecordErrors;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = RecordErrors;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (version >= 8)
@@ -808,13 +802,11 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             }
             if (version >= 8)
             {
+                var list = RecordErrors;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = RecordErrors;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 8)
@@ -855,21 +847,19 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             }
             if (version >= 8)
             {
+                var count = reader.ReadArrayLength(flexible, 6);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 6);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("ProduceResponse.PartitionProduceResponse", "RecordErrors", version);
+                }
+                else
+                {
+                    var list = new List<BatchIndexAndErrorMessage>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("ProduceResponse.PartitionProduceResponse", "RecordErrors", version);
+                        list.Add(ProduceResponse.BatchIndexAndErrorMessage.Read(ref reader, version));
                     }
-                    else
-                    {
-                        var list = new List<BatchIndexAndErrorMessage>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(ProduceResponse.BatchIndexAndErrorMessage.Read(ref reader, version));
-                        }
-                        obj.RecordErrors = list;
-                    }
+                    obj.RecordErrors = list;
                 }
             }
             if (version >= 8)

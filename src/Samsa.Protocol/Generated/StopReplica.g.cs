@@ -80,13 +80,11 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version <= 0)
         {
+            var list = UngroupedPartitions;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitions;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (UngroupedPartitions is { Count: > 0 })
@@ -95,13 +93,11 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version >= 1 && version <= 2)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -110,13 +106,11 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version >= 3)
         {
+            var list = TopicStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (TopicStates is { Count: > 0 })
@@ -152,35 +146,29 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version <= 0)
         {
+            var list = UngroupedPartitions;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitions;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 1 && version <= 2)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 3)
         {
+            var list = TopicStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -217,59 +205,53 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version <= 0)
         {
+            var count = reader.ReadArrayLength(flexible, 6);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 6);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("StopReplicaRequest", "UngroupedPartitions", version);
+            }
+            else
+            {
+                var list = new List<StopReplicaPartitionV0>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("StopReplicaRequest", "UngroupedPartitions", version);
+                    list.Add(StopReplicaRequest.StopReplicaPartitionV0.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<StopReplicaPartitionV0>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(StopReplicaRequest.StopReplicaPartitionV0.Read(ref reader, version));
-                    }
-                    obj.UngroupedPartitions = list;
-                }
+                obj.UngroupedPartitions = list;
             }
         }
         if (version >= 1 && version <= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("StopReplicaRequest", "Topics", version);
+            }
+            else
+            {
+                var list = new List<StopReplicaTopicV1>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("StopReplicaRequest", "Topics", version);
+                    list.Add(StopReplicaRequest.StopReplicaTopicV1.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<StopReplicaTopicV1>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(StopReplicaRequest.StopReplicaTopicV1.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                obj.Topics = list;
             }
         }
         if (version >= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("StopReplicaRequest", "TopicStates", version);
+            }
+            else
+            {
+                var list = new List<StopReplicaTopicState>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("StopReplicaRequest", "TopicStates", version);
+                    list.Add(StopReplicaRequest.StopReplicaTopicState.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<StopReplicaTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(StopReplicaRequest.StopReplicaTopicState.Read(ref reader, version));
-                    }
-                    obj.TopicStates = list;
-                }
+                obj.TopicStates = list;
             }
         }
         if (flexible)

@@ -281,13 +281,11 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
         writer.WriteNullableString(ErrorMessage, flexible);
         if (version <= 1)
         {
+            var list = Results;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Results;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (flexible)
@@ -308,13 +306,11 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
         size += KafkaWriter.SizeOfString(ErrorMessage, flexible);
         if (version <= 1)
         {
+            var list = Results;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Results;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -340,21 +336,19 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
         obj.ErrorMessage = reader.ReadNullableString(flexible);
         if (version <= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("UpdateFeaturesResponse", "Results", version);
+            }
+            else
+            {
+                var list = new List<UpdatableFeatureResult>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("UpdateFeaturesResponse", "Results", version);
+                    list.Add(UpdateFeaturesResponse.UpdatableFeatureResult.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<UpdatableFeatureResult>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(UpdateFeaturesResponse.UpdatableFeatureResult.Read(ref reader, version));
-                    }
-                    obj.Results = list;
-                }
+                obj.Results = list;
             }
         }
         if (flexible)

@@ -72,13 +72,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         }
         if (version <= 4)
         {
+            var list = UngroupedPartitionStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (UngroupedPartitionStates is { Count: > 0 })
@@ -87,13 +85,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         }
         if (version >= 5)
         {
+            var list = TopicStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (TopicStates is { Count: > 0 })
@@ -150,24 +146,20 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         }
         if (version <= 4)
         {
+            var list = UngroupedPartitionStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 5)
         {
+            var list = TopicStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         {
@@ -215,40 +207,36 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         }
         if (version <= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 30);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 30);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("UpdateMetadataRequest", "UngroupedPartitionStates", version);
+            }
+            else
+            {
+                var list = new List<UpdateMetadataPartitionState>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("UpdateMetadataRequest", "UngroupedPartitionStates", version);
+                    list.Add(UpdateMetadataRequest.UpdateMetadataPartitionState.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<UpdateMetadataPartitionState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(UpdateMetadataRequest.UpdateMetadataPartitionState.Read(ref reader, version));
-                    }
-                    obj.UngroupedPartitionStates = list;
-                }
+                obj.UngroupedPartitionStates = list;
             }
         }
         if (version >= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                throw ProtocolErrors.NullValue("UpdateMetadataRequest", "TopicStates", version);
+            }
+            else
+            {
+                var list = new List<UpdateMetadataTopicState>(count);
+                for (var i = 0; i < count; i++)
                 {
-                    throw ProtocolErrors.NullValue("UpdateMetadataRequest", "TopicStates", version);
+                    list.Add(UpdateMetadataRequest.UpdateMetadataTopicState.Read(ref reader, version));
                 }
-                else
-                {
-                    var list = new List<UpdateMetadataTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(UpdateMetadataRequest.UpdateMetadataTopicState.Read(ref reader, version));
-                    }
-                    obj.TopicStates = list;
-                }
+                obj.TopicStates = list;
             }
         }
         {
@@ -327,13 +315,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 1)
             {
+                var list = Endpoints;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Endpoints;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (version >= 2)
@@ -364,13 +350,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 1)
             {
+                var list = Endpoints;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Endpoints;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 2)
@@ -402,21 +386,19 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 1)
             {
+                var count = reader.ReadArrayLength(flexible, 8);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 8);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataBroker", "Endpoints", version);
+                }
+                else
+                {
+                    var list = new List<UpdateMetadataEndpoint>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataBroker", "Endpoints", version);
+                        list.Add(UpdateMetadataRequest.UpdateMetadataEndpoint.Read(ref reader, version));
                     }
-                    else
-                    {
-                        var list = new List<UpdateMetadataEndpoint>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(UpdateMetadataRequest.UpdateMetadataEndpoint.Read(ref reader, version));
-                        }
-                        obj.Endpoints = list;
-                    }
+                    obj.Endpoints = list;
                 }
             }
             if (version >= 2)
@@ -583,13 +565,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 4)
             {
+                var list = OfflineReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = OfflineReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (flexible)
@@ -626,11 +606,9 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 4)
             {
-                {
-                    var list = OfflineReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = OfflineReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (flexible)
             {
@@ -689,21 +667,19 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 4)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
+                    throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataPartitionState", "OfflineReplicas", version);
+                }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
                     {
-                        throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataPartitionState", "OfflineReplicas", version);
+                        list.Add(reader.ReadInt32());
                     }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.OfflineReplicas = list;
-                    }
+                    obj.OfflineReplicas = list;
                 }
             }
             if (flexible)

@@ -440,13 +440,11 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -492,21 +490,19 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
                     case 0 when version >= 1:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("VoteResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("VoteResponse", "NodeEndpoints", version);
+                                list.Add(VoteResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(VoteResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("VoteResponse.NodeEndpoints");
                         break;
