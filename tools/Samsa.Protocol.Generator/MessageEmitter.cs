@@ -65,16 +65,39 @@ internal sealed class MessageEmitter
 
     public static string ApiKeyName(MessageSpec spec) => spec.ApiName;
 
+    /// <summary>The default to assign, or null when the CLR's zero value already is the default.</summary>
+    private string? NonTrivialDefault(FieldSpec f)
+    {
+        if (IsLazyStruct(f))
+            return null;
+        var init = DefaultExpression(f, _m);
+        return init is "0" or "0L" or "false" or "null" or "Guid.Empty" or "0d" ? null : init;
+    }
+
     private void EmitBody(CodeWriter w, ClassModel c)
     {
+        // Defaults are assigned in the public constructor, not in initializers, so Read can use a
+        // constructor that skips them and assign only what the version lacks: no throw-away lists.
+        w.Summary("Creates an instance with every field at its default.");
+        w.Open($"public {c.ClassName}()");
+        foreach (var f in c.Fields)
+        {
+            if (NonTrivialDefault(f) is { } d)
+                w.Line($"{f.Name} = {d};");
+        }
+        w.Close();
+        w.Line();
+        w.Line("#pragma warning disable CS8618 // Read assigns every non-nullable property.");
+        w.Line($"private {c.ClassName}(bool forRead)");
+        w.Line("#pragma warning restore CS8618");
+        w.Open();
+        w.Line("_ = forRead;");
+        w.Close();
+        w.Line();
         foreach (var f in c.Fields)
         {
             w.Summary(f.About ?? f.Name);
-            var init = DefaultExpression(f, _m);
             var type = PropertyType(f, _m);
-            var initText = init is "0" or "0L" or "false" or "null" && !f.Type.IsStruct && !f.Type.IsArray && f.Type.Kind != TypeKind.Records ? "" : $" = {init};";
-            if (init == "null")
-                initText = "";
             if (IsLazyStruct(f))
             {
                 // Created on first use: reading a message whose tagged struct is absent (most Fetch and
@@ -85,7 +108,7 @@ internal sealed class MessageEmitter
             }
             else
             {
-                w.Line($"public {type} {f.Name} {{ get; set; }}{initText}");
+                w.Line($"public {type} {f.Name} {{ get; set; }}");
             }
             w.Line();
         }
@@ -536,15 +559,26 @@ internal sealed class MessageEmitter
     private void EmitRead(CodeWriter w, ClassModel c)
     {
         var body = new CodeWriter();
-        body.Line($"var obj = new {c.ClassName}();");
+        body.Line($"var obj = new {c.ClassName}(forRead: true);");
         var flexibleMessage = !_m.Spec.FlexibleVersions.Intersect(c.Context).IsEmpty;
+        foreach (var f in c.Fields)
+        {
+            // Tagged fields start at their defaults; the tag section may replace them.
+            if (f.IsTagged && NonTrivialDefault(f) is { } td)
+                body.Line($"obj.{f.Name} = {td};");
+        }
         foreach (var f in c.Fields)
         {
             if (f.IsTagged)
                 continue;
             var cond = Condition(f.Versions, c.Context);
+            var def = NonTrivialDefault(f);
             if (cond == "false")
+            {
+                if (def is not null)
+                    body.Line($"obj.{f.Name} = {def};");
                 continue;
+            }
             if (cond is null)
             {
                 EmitReadValue(body, f, c, "reader");
@@ -553,6 +587,12 @@ internal sealed class MessageEmitter
             body.Open($"if ({cond})");
             EmitReadValue(body, f, c, "reader", scoped: true);
             body.Close();
+            if (def is not null)
+            {
+                body.Open("else");
+                body.Line($"obj.{f.Name} = {def};");
+                body.Close();
+            }
         }
         if (flexibleMessage)
         {

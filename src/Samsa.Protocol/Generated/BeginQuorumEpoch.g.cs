@@ -21,17 +21,32 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BeginQuorumEpochRequest()
+    {
+        VoterId = -1;
+        Topics = new();
+        LeaderEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BeginQuorumEpochRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>ClusterId</summary>
     public string? ClusterId { get; set; }
 
     /// <summary>The replica id of the voter receiving the request</summary>
-    public int VoterId { get; set; } = -1;
+    public int VoterId { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Endpoints for the leader</summary>
-    public List<LeaderEndpoint> LeaderEndpoints { get; set; } = new();
+    public List<LeaderEndpoint> LeaderEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -118,11 +133,15 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
             throw ProtocolErrors.UnsupportedVersion("BeginQuorumEpochRequest", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new BeginQuorumEpochRequest();
+        var obj = new BeginQuorumEpochRequest(forRead: true);
         obj.ClusterId = reader.ReadNullableString(flexible);
         if (version >= 1)
         {
             obj.VoterId = reader.ReadInt32();
+        }
+        else
+        {
+            obj.VoterId = -1;
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -157,6 +176,10 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
                 obj.LeaderEndpoints = list;
             }
         }
+        else
+        {
+            obj.LeaderEndpoints = new();
+        }
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarInt();
@@ -172,11 +195,25 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>The LeaderEndpoint struct.</summary>
     public sealed partial class LeaderEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderEndpoint()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -220,7 +257,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         public static LeaderEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new LeaderEndpoint();
+            var obj = new LeaderEndpoint(forRead: true);
             obj.Name = reader.ReadString(flexible, "BeginQuorumEpochRequest.LeaderEndpoint.Name");
             obj.Host = reader.ReadString(flexible, "BeginQuorumEpochRequest.LeaderEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -240,11 +277,23 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index</summary>
         public int PartitionIndex { get; set; }
 
         /// <summary>The directory id of the receiving replica</summary>
-        public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+        public Guid VoterDirectoryId { get; set; }
 
         /// <summary>The ID of the newly elected leader</summary>
         public int LeaderId { get; set; }
@@ -299,7 +348,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             if (version >= 1)
             {
@@ -323,11 +372,25 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -380,7 +443,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "BeginQuorumEpochRequest.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 12);
@@ -429,14 +492,28 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BeginQuorumEpochResponse()
+    {
+        Topics = new();
+        NodeEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BeginQuorumEpochResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top level error code.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Endpoints for all leaders enumerated in PartitionData</summary>
-    public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
+    public List<NodeEndpoint> NodeEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -540,7 +617,8 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
             throw ProtocolErrors.UnsupportedVersion("BeginQuorumEpochResponse", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new BeginQuorumEpochResponse();
+        var obj = new BeginQuorumEpochResponse(forRead: true);
+        obj.NodeEndpoints = new();
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -598,11 +676,24 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>The NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public NodeEndpoint()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private NodeEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node</summary>
         public int NodeId { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -646,7 +737,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new NodeEndpoint();
+            var obj = new NodeEndpoint(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "BeginQuorumEpochResponse.NodeEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -666,6 +757,18 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -719,7 +822,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.LeaderId = reader.ReadInt32();
@@ -740,11 +843,25 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -797,7 +914,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "BeginQuorumEpochResponse.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 14);

@@ -21,14 +21,29 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public LeaveGroupRequest()
+    {
+        GroupId = "";
+        MemberId = "";
+        Members = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private LeaveGroupRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the group to leave.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The member ID to remove from the group.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>List of leaving member identities.</summary>
-    public List<MemberIdentity> Members { get; set; } = new();
+    public List<MemberIdentity> Members { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -107,11 +122,15 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
             throw ProtocolErrors.UnsupportedVersion("LeaveGroupRequest", version, 0, 5);
         }
         var flexible = version >= 4;
-        var obj = new LeaveGroupRequest();
+        var obj = new LeaveGroupRequest(forRead: true);
         obj.GroupId = reader.ReadString(flexible, "LeaveGroupRequest.GroupId");
         if (version <= 2)
         {
             obj.MemberId = reader.ReadString(flexible, "LeaveGroupRequest.MemberId");
+        }
+        else
+        {
+            obj.MemberId = "";
         }
         if (version >= 3)
         {
@@ -130,6 +149,10 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
                 obj.Members = list;
             }
         }
+        else
+        {
+            obj.Members = new();
+        }
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarInt();
@@ -145,8 +168,21 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
     /// <summary>The MemberIdentity struct.</summary>
     public sealed partial class MemberIdentity : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MemberIdentity()
+        {
+            MemberId = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MemberIdentity(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The member ID to remove from the group.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The group instance ID to remove from the group.</summary>
         public string? GroupInstanceId { get; set; }
@@ -199,7 +235,7 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
         public static MemberIdentity Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new MemberIdentity();
+            var obj = new MemberIdentity(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "LeaveGroupRequest.MemberIdentity.MemberId");
             obj.GroupInstanceId = reader.ReadNullableString(flexible);
             if (version >= 5)
@@ -237,6 +273,19 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public LeaveGroupResponse()
+    {
+        Members = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private LeaveGroupResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -244,7 +293,7 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
     public short ErrorCode { get; set; }
 
     /// <summary>List of leaving member responses.</summary>
-    public List<MemberResponse> Members { get; set; } = new();
+    public List<MemberResponse> Members { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -319,7 +368,7 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
             throw ProtocolErrors.UnsupportedVersion("LeaveGroupResponse", version, 0, 5);
         }
         var flexible = version >= 4;
-        var obj = new LeaveGroupResponse();
+        var obj = new LeaveGroupResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -342,6 +391,10 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
                 obj.Members = list;
             }
         }
+        else
+        {
+            obj.Members = new();
+        }
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarInt();
@@ -357,11 +410,25 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
     /// <summary>The MemberResponse struct.</summary>
     public sealed partial class MemberResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MemberResponse()
+        {
+            MemberId = "";
+            GroupInstanceId = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MemberResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The member ID to remove from the group.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The group instance ID to remove from the group.</summary>
-        public string? GroupInstanceId { get; set; } = "";
+        public string? GroupInstanceId { get; set; }
 
         /// <summary>The error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
@@ -405,7 +472,7 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         public static MemberResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new MemberResponse();
+            var obj = new MemberResponse(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "LeaveGroupResponse.MemberResponse.MemberId");
             obj.GroupInstanceId = reader.ReadNullableString(flexible);
             obj.ErrorCode = reader.ReadInt16();

@@ -21,11 +21,25 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListGroupsRequest()
+    {
+        StatesFilter = new();
+        TypesFilter = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListGroupsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The states of the groups we want to list. If empty, all groups are returned with their state.</summary>
-    public List<string> StatesFilter { get; set; } = new();
+    public List<string> StatesFilter { get; set; }
 
     /// <summary>The types of the groups we want to list. If empty, all groups are returned with their type.</summary>
-    public List<string> TypesFilter { get; set; } = new();
+    public List<string> TypesFilter { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -112,7 +126,7 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
             throw ProtocolErrors.UnsupportedVersion("ListGroupsRequest", version, 0, 5);
         }
         var flexible = version >= 3;
-        var obj = new ListGroupsRequest();
+        var obj = new ListGroupsRequest(forRead: true);
         if (version >= 4)
         {
             var count = reader.ReadArrayLength(flexible, 1);
@@ -130,6 +144,10 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
                 obj.StatesFilter = list;
             }
         }
+        else
+        {
+            obj.StatesFilter = new();
+        }
         if (version >= 5)
         {
             var count = reader.ReadArrayLength(flexible, 1);
@@ -146,6 +164,10 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
                 }
                 obj.TypesFilter = list;
             }
+        }
+        else
+        {
+            obj.TypesFilter = new();
         }
         if (flexible)
         {
@@ -177,6 +199,19 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListGroupsResponse()
+    {
+        Groups = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListGroupsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -184,7 +219,7 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
     public short ErrorCode { get; set; }
 
     /// <summary>Each group in the response.</summary>
-    public List<ListedGroup> Groups { get; set; } = new();
+    public List<ListedGroup> Groups { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -253,7 +288,7 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
             throw ProtocolErrors.UnsupportedVersion("ListGroupsResponse", version, 0, 5);
         }
         var flexible = version >= 3;
-        var obj = new ListGroupsResponse();
+        var obj = new ListGroupsResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -290,17 +325,33 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
     /// <summary>The ListedGroup struct.</summary>
     public sealed partial class ListedGroup : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ListedGroup()
+        {
+            GroupId = "";
+            ProtocolType = "";
+            GroupState = "";
+            GroupType = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ListedGroup(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The group ID.</summary>
-        public string GroupId { get; set; } = "";
+        public string GroupId { get; set; }
 
         /// <summary>The group protocol type.</summary>
-        public string ProtocolType { get; set; } = "";
+        public string ProtocolType { get; set; }
 
         /// <summary>The group state name.</summary>
-        public string GroupState { get; set; } = "";
+        public string GroupState { get; set; }
 
         /// <summary>The group type name.</summary>
-        public string GroupType { get; set; } = "";
+        public string GroupType { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -355,16 +406,24 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
         public static ListedGroup Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new ListedGroup();
+            var obj = new ListedGroup(forRead: true);
             obj.GroupId = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.GroupId");
             obj.ProtocolType = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.ProtocolType");
             if (version >= 4)
             {
                 obj.GroupState = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.GroupState");
             }
+            else
+            {
+                obj.GroupState = "";
+            }
             if (version >= 5)
             {
                 obj.GroupType = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.GroupType");
+            }
+            else
+            {
+                obj.GroupType = "";
             }
             if (flexible)
             {
