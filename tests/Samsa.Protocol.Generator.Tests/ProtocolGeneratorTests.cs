@@ -41,8 +41,10 @@ public class ProtocolGeneratorTests
         Assert.Contains("public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinatorRequest, FindCoordinatorResponse>", text, StringComparison.Ordinal);
         Assert.Contains("public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordinatorResponse>", text, StringComparison.Ordinal);
         Assert.Contains("public sealed partial class Coordinator : IKafkaMessage", text, StringComparison.Ordinal);
-        Assert.Contains("public List<string> CoordinatorKeys { get; set; } = new();", text, StringComparison.Ordinal);
-        Assert.Contains("public string? ErrorMessage { get; set; } = \"\";", text, StringComparison.Ordinal);
+        Assert.Contains("public List<string> CoordinatorKeys { get; set; }", text, StringComparison.Ordinal);
+        Assert.Contains("CoordinatorKeys = new();", text, StringComparison.Ordinal);
+        Assert.Contains("public string? ErrorMessage { get; set; }", text, StringComparison.Ordinal);
+        Assert.Contains("ErrorMessage = \"\";", text, StringComparison.Ordinal);
         Assert.Contains("if (version <= 3)", text, StringComparison.Ordinal);
         Assert.Contains("throw ProtocolErrors.FieldNotSupported(\"FindCoordinatorRequest\", \"Key\", version);", text, StringComparison.Ordinal);
         // ThrottleTimeMs is ignorable: no throw for it.
@@ -53,7 +55,7 @@ public class ProtocolGeneratorTests
     public void Hex_defaults_tagged_fields_and_struct_name_clashes_are_handled()
     {
         var text = Generate()["Sample.g.cs"];
-        Assert.Contains("public int Limit { get; set; } = 2147483647;", text, StringComparison.Ordinal);
+        Assert.Contains("Limit = 2147483647;", text, StringComparison.Ordinal);
         Assert.Contains("public CursorData? Cursor { get; set; }", text, StringComparison.Ordinal);
         Assert.Contains("public sealed partial class CursorData : IKafkaMessage", text, StringComparison.Ordinal);
         Assert.Contains("case 0:", text, StringComparison.Ordinal);

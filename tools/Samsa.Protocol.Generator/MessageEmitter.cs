@@ -65,16 +65,39 @@ internal sealed class MessageEmitter
 
     public static string ApiKeyName(MessageSpec spec) => spec.ApiName;
 
+    /// <summary>The default to assign, or null when the CLR's zero value already is the default.</summary>
+    private string? NonTrivialDefault(FieldSpec f)
+    {
+        if (IsLazyStruct(f))
+            return null;
+        var init = DefaultExpression(f, _m);
+        return init is "0" or "0L" or "false" or "null" or "Guid.Empty" or "0d" ? null : init;
+    }
+
     private void EmitBody(CodeWriter w, ClassModel c)
     {
+        // Defaults are assigned in the public constructor, not in initializers, so Read can use a
+        // constructor that skips them and assign only what the version lacks: no throw-away lists.
+        w.Summary("Creates an instance with every field at its default.");
+        w.Open($"public {c.ClassName}()");
+        foreach (var f in c.Fields)
+        {
+            if (NonTrivialDefault(f) is { } d)
+                w.Line($"{f.Name} = {d};");
+        }
+        w.Close();
+        w.Line();
+        w.Line("#pragma warning disable CS8618 // Read assigns every non-nullable property.");
+        w.Line($"private {c.ClassName}(bool forRead)");
+        w.Line("#pragma warning restore CS8618");
+        w.Open();
+        w.Line("_ = forRead;");
+        w.Close();
+        w.Line();
         foreach (var f in c.Fields)
         {
             w.Summary(f.About ?? f.Name);
-            var init = DefaultExpression(f, _m);
             var type = PropertyType(f, _m);
-            var initText = init is "0" or "0L" or "false" or "null" && !f.Type.IsStruct && !f.Type.IsArray && f.Type.Kind != TypeKind.Records ? "" : $" = {init};";
-            if (init == "null")
-                initText = "";
             if (IsLazyStruct(f))
             {
                 // Created on first use: reading a message whose tagged struct is absent (most Fetch and
@@ -85,7 +108,7 @@ internal sealed class MessageEmitter
             }
             else
             {
-                w.Line($"public {type} {f.Name} {{ get; set; }}{initText}");
+                w.Line($"public {type} {f.Name} {{ get; set; }}");
             }
             w.Line();
         }
@@ -174,7 +197,7 @@ internal sealed class MessageEmitter
                 continue;
             }
             body.Open($"if ({cond})");
-            EmitWriteValue(body, f, c);
+            EmitWriteValue(body, f, c, scoped: true);
             body.Close();
             if (!f.Ignorable)
             {
@@ -256,7 +279,7 @@ internal sealed class MessageEmitter
         w.Close();
     }
 
-    private void EmitWriteValue(CodeWriter w, FieldSpec f, ClassModel c)
+    private void EmitWriteValue(CodeWriter w, FieldSpec f, ClassModel c, bool scoped = false)
     {
         var fx = FlexExpr(f, c);
         var nc = NullableCond(f, c);
@@ -297,7 +320,9 @@ internal sealed class MessageEmitter
                 break;
             case TypeKind.Array:
             {
-                w.Open();
+                // A block scopes the locals unless the caller's if-block already does.
+                if (!scoped)
+                    w.Open();
                 w.Line($"var list = {name};");
                 if (nullableProp)
                 {
@@ -326,7 +351,8 @@ internal sealed class MessageEmitter
                 w.Close();
                 if (nullableProp)
                     w.Close();
-                w.Close();
+                if (!scoped)
+                    w.Close();
                 break;
             }
             case TypeKind.Struct:
@@ -404,7 +430,7 @@ internal sealed class MessageEmitter
                 continue;
             }
             body.Open($"if ({cond})");
-            EmitSizeValue(body, f, c, "size");
+            EmitSizeValue(body, f, c, "size", scoped: true);
             body.Close();
         }
         if (flexibleMessage)
@@ -424,7 +450,7 @@ internal sealed class MessageEmitter
                 body.Open($"if ({full})");
                 body.Line("taggedCount++;");
                 body.Line("var tagSize = 0;");
-                EmitSizeValue(body, f, c, "tagSize");
+                EmitSizeValue(body, f, c, "tagSize", scoped: true);
                 body.Line($"size += KafkaWriter.SizeOfUnsignedVarInt({f.Tag}) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;");
                 body.Close();
             }
@@ -440,7 +466,7 @@ internal sealed class MessageEmitter
         w.Close();
     }
 
-    private void EmitSizeValue(CodeWriter w, FieldSpec f, ClassModel c, string target)
+    private void EmitSizeValue(CodeWriter w, FieldSpec f, ClassModel c, string target, bool scoped = false)
     {
         var fx = FlexExpr(f, c);
         var nc = NullableCond(f, c);
@@ -461,7 +487,9 @@ internal sealed class MessageEmitter
                 break;
             case TypeKind.Array:
             {
-                w.Open();
+                // A block scopes the locals unless the caller's if-block already does.
+                if (!scoped)
+                    w.Open();
                 w.Line($"var list = {name};");
                 if (nullableProp)
                 {
@@ -490,7 +518,8 @@ internal sealed class MessageEmitter
                 }
                 if (nullableProp)
                     w.Close();
-                w.Close();
+                if (!scoped)
+                    w.Close();
                 break;
             }
             case TypeKind.Struct:
@@ -530,23 +559,40 @@ internal sealed class MessageEmitter
     private void EmitRead(CodeWriter w, ClassModel c)
     {
         var body = new CodeWriter();
-        body.Line($"var obj = new {c.ClassName}();");
+        body.Line($"var obj = new {c.ClassName}(forRead: true);");
         var flexibleMessage = !_m.Spec.FlexibleVersions.Intersect(c.Context).IsEmpty;
+        foreach (var f in c.Fields)
+        {
+            // Tagged fields start at their defaults; the tag section may replace them.
+            if (f.IsTagged && NonTrivialDefault(f) is { } td)
+                body.Line($"obj.{f.Name} = {td};");
+        }
         foreach (var f in c.Fields)
         {
             if (f.IsTagged)
                 continue;
             var cond = Condition(f.Versions, c.Context);
+            var def = NonTrivialDefault(f);
             if (cond == "false")
+            {
+                if (def is not null)
+                    body.Line($"obj.{f.Name} = {def};");
                 continue;
+            }
             if (cond is null)
             {
                 EmitReadValue(body, f, c, "reader");
                 continue;
             }
             body.Open($"if ({cond})");
-            EmitReadValue(body, f, c, "reader");
+            EmitReadValue(body, f, c, "reader", scoped: true);
             body.Close();
+            if (def is not null)
+            {
+                body.Open("else");
+                body.Line($"obj.{f.Name} = {def};");
+                body.Close();
+            }
         }
         if (flexibleMessage)
         {
@@ -575,7 +621,7 @@ internal sealed class MessageEmitter
                     body.Line(cond is null ? $"case {f.Tag}:" : $"case {f.Tag} when {cond}:");
                     body.Open();
                     body.Line("var tagReader = reader.Slice(tagSize);");
-                    EmitReadValue(body, f, c, "tagReader");
+                    EmitReadValue(body, f, c, "tagReader", scoped: true);
                     body.Line($"tagReader.EnsureConsumed({Q(c.ErrorName + "." + f.Name)});");
                     body.Line("break;");
                     body.Close();
@@ -605,7 +651,7 @@ internal sealed class MessageEmitter
         w.Close();
     }
 
-    private void EmitReadValue(CodeWriter w, FieldSpec f, ClassModel c, string r)
+    private void EmitReadValue(CodeWriter w, FieldSpec f, ClassModel c, string r, bool scoped = false)
     {
         var fx = FlexExpr(f, c);
         var nc = NullableCond(f, c);
@@ -647,7 +693,8 @@ internal sealed class MessageEmitter
             {
                 var e = f.Type.Element!;
                 var min = MinElementSize(f, c);
-                w.Open();
+                if (!scoped)
+                    w.Open();
                 w.Line($"var count = {r}.ReadArrayLength({fx}, {min});");
                 w.Open("if (count < 0)");
                 if (nc == "true")
@@ -673,7 +720,8 @@ internal sealed class MessageEmitter
                 w.Close();
                 w.Line($"{target} = list;");
                 w.Close();
-                w.Close();
+                if (!scoped)
+                    w.Close();
                 break;
             }
             case TypeKind.Struct:

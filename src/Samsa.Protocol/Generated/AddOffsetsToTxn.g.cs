@@ -21,8 +21,22 @@ public sealed partial class AddOffsetsToTxnRequest : IKafkaRequest<AddOffsetsToT
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AddOffsetsToTxnRequest()
+    {
+        TransactionalId = "";
+        GroupId = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AddOffsetsToTxnRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The transactional id corresponding to the transaction.</summary>
-    public string TransactionalId { get; set; } = "";
+    public string TransactionalId { get; set; }
 
     /// <summary>Current producer id in use by the transactional id.</summary>
     public long ProducerId { get; set; }
@@ -31,7 +45,7 @@ public sealed partial class AddOffsetsToTxnRequest : IKafkaRequest<AddOffsetsToT
     public short ProducerEpoch { get; set; }
 
     /// <summary>The unique group identifier.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -82,7 +96,7 @@ public sealed partial class AddOffsetsToTxnRequest : IKafkaRequest<AddOffsetsToT
             throw ProtocolErrors.UnsupportedVersion("AddOffsetsToTxnRequest", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new AddOffsetsToTxnRequest();
+        var obj = new AddOffsetsToTxnRequest(forRead: true);
         obj.TransactionalId = reader.ReadString(flexible, "AddOffsetsToTxnRequest.TransactionalId");
         obj.ProducerId = reader.ReadInt64();
         obj.ProducerEpoch = reader.ReadInt16();
@@ -116,6 +130,18 @@ public sealed partial class AddOffsetsToTxnResponse : IKafkaResponse<AddOffsetsT
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AddOffsetsToTxnResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AddOffsetsToTxnResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -168,7 +194,7 @@ public sealed partial class AddOffsetsToTxnResponse : IKafkaResponse<AddOffsetsT
             throw ProtocolErrors.UnsupportedVersion("AddOffsetsToTxnResponse", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new AddOffsetsToTxnResponse();
+        var obj = new AddOffsetsToTxnResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         if (flexible)

@@ -21,11 +21,26 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AddPartitionsToTxnRequest()
+    {
+        Transactions = new();
+        V3AndBelowTransactionalId = "";
+        V3AndBelowTopics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AddPartitionsToTxnRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>List of transactions to add partitions to.</summary>
-    public List<AddPartitionsToTxnTransaction> Transactions { get; set; } = new();
+    public List<AddPartitionsToTxnTransaction> Transactions { get; set; }
 
     /// <summary>The transactional id corresponding to the transaction.</summary>
-    public string V3AndBelowTransactionalId { get; set; } = "";
+    public string V3AndBelowTransactionalId { get; set; }
 
     /// <summary>Current producer id in use by the transactional id.</summary>
     public long V3AndBelowProducerId { get; set; }
@@ -34,7 +49,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
     public short V3AndBelowProducerEpoch { get; set; }
 
     /// <summary>The partitions to add to the transaction.</summary>
-    public List<AddPartitionsToTxnTopic> V3AndBelowTopics { get; set; } = new();
+    public List<AddPartitionsToTxnTopic> V3AndBelowTopics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -49,13 +64,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         var flexible = version >= 3;
         if (version >= 4)
         {
+            var list = Transactions;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Transactions;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Transactions is { Count: > 0 })
@@ -88,13 +101,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         }
         if (version <= 3)
         {
+            var list = V3AndBelowTopics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = V3AndBelowTopics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (V3AndBelowTopics is { Count: > 0 })
@@ -116,13 +127,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         var size = 0;
         if (version >= 4)
         {
+            var list = Transactions;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Transactions;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version <= 3)
@@ -139,13 +148,11 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         }
         if (version <= 3)
         {
+            var list = V3AndBelowTopics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = V3AndBelowTopics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -165,29 +172,35 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
             throw ProtocolErrors.UnsupportedVersion("AddPartitionsToTxnRequest", version, 0, 5);
         }
         var flexible = version >= 3;
-        var obj = new AddPartitionsToTxnRequest();
+        var obj = new AddPartitionsToTxnRequest(forRead: true);
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 14);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 14);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "Transactions", version);
-                }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnTransaction>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.Read(ref reader, version));
-                    }
-                    obj.Transactions = list;
-                }
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "Transactions", version);
             }
+            else
+            {
+                var list = new List<AddPartitionsToTxnTransaction>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.Read(ref reader, version));
+                }
+                obj.Transactions = list;
+            }
+        }
+        else
+        {
+            obj.Transactions = new();
         }
         if (version <= 3)
         {
             obj.V3AndBelowTransactionalId = reader.ReadString(flexible, "AddPartitionsToTxnRequest.V3AndBelowTransactionalId");
+        }
+        else
+        {
+            obj.V3AndBelowTransactionalId = "";
         }
         if (version <= 3)
         {
@@ -199,22 +212,24 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         }
         if (version <= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "V3AndBelowTopics", version);
-                }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.Read(ref reader, version));
-                    }
-                    obj.V3AndBelowTopics = list;
-                }
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnRequest", "V3AndBelowTopics", version);
             }
+            else
+            {
+                var list = new List<AddPartitionsToTxnTopic>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.Read(ref reader, version));
+                }
+                obj.V3AndBelowTopics = list;
+            }
+        }
+        else
+        {
+            obj.V3AndBelowTopics = new();
         }
         if (flexible)
         {
@@ -231,11 +246,25 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
     /// <summary>The AddPartitionsToTxnTopic struct.</summary>
     public sealed partial class AddPartitionsToTxnTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AddPartitionsToTxnTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AddPartitionsToTxnTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partition indexes to add to the transaction</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -285,7 +314,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         public static AddPartitionsToTxnTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new AddPartitionsToTxnTopic();
+            var obj = new AddPartitionsToTxnTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "AddPartitionsToTxnRequest.AddPartitionsToTxnTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -319,8 +348,22 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
     /// <summary>The AddPartitionsToTxnTransaction struct.</summary>
     public sealed partial class AddPartitionsToTxnTransaction : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AddPartitionsToTxnTransaction()
+        {
+            TransactionalId = "";
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AddPartitionsToTxnTransaction(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The transactional id corresponding to the transaction.</summary>
-        public string TransactionalId { get; set; } = "";
+        public string TransactionalId { get; set; }
 
         /// <summary>Current producer id in use by the transactional id.</summary>
         public long ProducerId { get; set; }
@@ -332,7 +375,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         public bool VerifyOnly { get; set; }
 
         /// <summary>The partitions to add to the transaction.</summary>
-        public List<AddPartitionsToTxnTopic> Topics { get; set; } = new();
+        public List<AddPartitionsToTxnTopic> Topics { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -391,7 +434,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaRequest<AddPartiti
         public static AddPartitionsToTxnTransaction Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new AddPartitionsToTxnTransaction();
+            var obj = new AddPartitionsToTxnTransaction(forRead: true);
             obj.TransactionalId = reader.ReadString(flexible, "AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction.TransactionalId");
             obj.ProducerId = reader.ReadInt64();
             obj.ProducerEpoch = reader.ReadInt16();
@@ -443,6 +486,20 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AddPartitionsToTxnResponse()
+    {
+        ResultsByTransaction = new();
+        ResultsByTopicV3AndBelow = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AddPartitionsToTxnResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -450,10 +507,10 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
     public short ErrorCode { get; set; }
 
     /// <summary>Results categorized by transactional ID.</summary>
-    public List<AddPartitionsToTxnResult> ResultsByTransaction { get; set; } = new();
+    public List<AddPartitionsToTxnResult> ResultsByTransaction { get; set; }
 
     /// <summary>The results for each topic.</summary>
-    public List<AddPartitionsToTxnTopicResult> ResultsByTopicV3AndBelow { get; set; } = new();
+    public List<AddPartitionsToTxnTopicResult> ResultsByTopicV3AndBelow { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -473,13 +530,11 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version >= 4)
         {
+            var list = ResultsByTransaction;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTransaction;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (ResultsByTransaction is { Count: > 0 })
@@ -488,13 +543,11 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version <= 3)
         {
+            var list = ResultsByTopicV3AndBelow;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTopicV3AndBelow;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (ResultsByTopicV3AndBelow is { Count: > 0 })
@@ -521,24 +574,20 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version >= 4)
         {
+            var list = ResultsByTransaction;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTransaction;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version <= 3)
         {
+            var list = ResultsByTopicV3AndBelow;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ResultsByTopicV3AndBelow;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -558,7 +607,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
             throw ProtocolErrors.UnsupportedVersion("AddPartitionsToTxnResponse", version, 0, 5);
         }
         var flexible = version >= 3;
-        var obj = new AddPartitionsToTxnResponse();
+        var obj = new AddPartitionsToTxnResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         if (version >= 4)
         {
@@ -566,41 +615,45 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         }
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTransaction", version);
-                }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnResult>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnResult.Read(ref reader, version));
-                    }
-                    obj.ResultsByTransaction = list;
-                }
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTransaction", version);
             }
+            else
+            {
+                var list = new List<AddPartitionsToTxnResult>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnResult.Read(ref reader, version));
+                }
+                obj.ResultsByTransaction = list;
+            }
+        }
+        else
+        {
+            obj.ResultsByTransaction = new();
         }
         if (version <= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTopicV3AndBelow", version);
-                }
-                else
-                {
-                    var list = new List<AddPartitionsToTxnTopicResult>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.Read(ref reader, version));
-                    }
-                    obj.ResultsByTopicV3AndBelow = list;
-                }
+                throw ProtocolErrors.NullValue("AddPartitionsToTxnResponse", "ResultsByTopicV3AndBelow", version);
             }
+            else
+            {
+                var list = new List<AddPartitionsToTxnTopicResult>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.Read(ref reader, version));
+                }
+                obj.ResultsByTopicV3AndBelow = list;
+            }
+        }
+        else
+        {
+            obj.ResultsByTopicV3AndBelow = new();
         }
         if (flexible)
         {
@@ -617,6 +670,18 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
     /// <summary>The AddPartitionsToTxnPartitionResult struct.</summary>
     public sealed partial class AddPartitionsToTxnPartitionResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AddPartitionsToTxnPartitionResult()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AddPartitionsToTxnPartitionResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition indexes.</summary>
         public int PartitionIndex { get; set; }
 
@@ -660,7 +725,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         public static AddPartitionsToTxnPartitionResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new AddPartitionsToTxnPartitionResult();
+            var obj = new AddPartitionsToTxnPartitionResult(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.PartitionErrorCode = reader.ReadInt16();
             if (flexible)
@@ -679,11 +744,25 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
     /// <summary>The AddPartitionsToTxnResult struct.</summary>
     public sealed partial class AddPartitionsToTxnResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AddPartitionsToTxnResult()
+        {
+            TransactionalId = "";
+            TopicResults = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AddPartitionsToTxnResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The transactional id corresponding to the transaction.</summary>
-        public string TransactionalId { get; set; } = "";
+        public string TransactionalId { get; set; }
 
         /// <summary>The results for each topic.</summary>
-        public List<AddPartitionsToTxnTopicResult> TopicResults { get; set; } = new();
+        public List<AddPartitionsToTxnTopicResult> TopicResults { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -736,7 +815,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         public static AddPartitionsToTxnResult Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new AddPartitionsToTxnResult();
+            var obj = new AddPartitionsToTxnResult(forRead: true);
             obj.TransactionalId = reader.ReadString(flexible, "AddPartitionsToTxnResponse.AddPartitionsToTxnResult.TransactionalId");
             {
                 var count = reader.ReadArrayLength(flexible, 3);
@@ -770,11 +849,25 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
     /// <summary>The AddPartitionsToTxnTopicResult struct.</summary>
     public sealed partial class AddPartitionsToTxnTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AddPartitionsToTxnTopicResult()
+        {
+            Name = "";
+            ResultsByPartition = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AddPartitionsToTxnTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The results for each partition</summary>
-        public List<AddPartitionsToTxnPartitionResult> ResultsByPartition { get; set; } = new();
+        public List<AddPartitionsToTxnPartitionResult> ResultsByPartition { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -827,7 +920,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaResponse<AddParti
         public static AddPartitionsToTxnTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new AddPartitionsToTxnTopicResult();
+            var obj = new AddPartitionsToTxnTopicResult(forRead: true);
             obj.Name = reader.ReadString(flexible, "AddPartitionsToTxnResponse.AddPartitionsToTxnTopicResult.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 6);

@@ -21,8 +21,22 @@ public sealed partial class AddRaftVoterRequest : IKafkaRequest<AddRaftVoterRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AddRaftVoterRequest()
+    {
+        ClusterId = "";
+        Listeners = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AddRaftVoterRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>ClusterId</summary>
-    public string? ClusterId { get; set; } = "";
+    public string? ClusterId { get; set; }
 
     /// <summary>TimeoutMs</summary>
     public int TimeoutMs { get; set; }
@@ -31,10 +45,10 @@ public sealed partial class AddRaftVoterRequest : IKafkaRequest<AddRaftVoterRequ
     public int VoterId { get; set; }
 
     /// <summary>The directory id of the voter getting added to the topic partition</summary>
-    public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+    public Guid VoterDirectoryId { get; set; }
 
     /// <summary>The endpoints that can be used to communicate with the voter</summary>
-    public List<Listener> Listeners { get; set; } = new();
+    public List<Listener> Listeners { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -101,7 +115,7 @@ public sealed partial class AddRaftVoterRequest : IKafkaRequest<AddRaftVoterRequ
             throw ProtocolErrors.UnsupportedVersion("AddRaftVoterRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AddRaftVoterRequest();
+        var obj = new AddRaftVoterRequest(forRead: true);
         obj.ClusterId = reader.ReadNullableString(flexible);
         obj.TimeoutMs = reader.ReadInt32();
         obj.VoterId = reader.ReadInt32();
@@ -137,11 +151,25 @@ public sealed partial class AddRaftVoterRequest : IKafkaRequest<AddRaftVoterRequ
     /// <summary>The Listener struct.</summary>
     public sealed partial class Listener : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Listener()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Listener(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The port</summary>
         public ushort Port { get; set; }
@@ -185,7 +213,7 @@ public sealed partial class AddRaftVoterRequest : IKafkaRequest<AddRaftVoterRequ
         public static Listener Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Listener();
+            var obj = new Listener(forRead: true);
             obj.Name = reader.ReadString(flexible, "AddRaftVoterRequest.Listener.Name");
             obj.Host = reader.ReadString(flexible, "AddRaftVoterRequest.Listener.Host");
             obj.Port = reader.ReadUInt16();
@@ -220,6 +248,19 @@ public sealed partial class AddRaftVoterResponse : IKafkaResponse<AddRaftVoterRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AddRaftVoterResponse()
+    {
+        ErrorMessage = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AddRaftVoterResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -227,7 +268,7 @@ public sealed partial class AddRaftVoterResponse : IKafkaResponse<AddRaftVoterRe
     public short ErrorCode { get; set; }
 
     /// <summary>The error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -276,7 +317,7 @@ public sealed partial class AddRaftVoterResponse : IKafkaResponse<AddRaftVoterRe
             throw ProtocolErrors.UnsupportedVersion("AddRaftVoterResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AddRaftVoterResponse();
+        var obj = new AddRaftVoterResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);

@@ -21,11 +21,24 @@ public sealed partial class AllocateProducerIdsRequest : IKafkaRequest<AllocateP
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AllocateProducerIdsRequest()
+    {
+        BrokerEpoch = -1L;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AllocateProducerIdsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the requesting broker</summary>
     public int BrokerId { get; set; }
 
     /// <summary>The epoch of the requesting broker</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -72,7 +85,7 @@ public sealed partial class AllocateProducerIdsRequest : IKafkaRequest<AllocateP
             throw ProtocolErrors.UnsupportedVersion("AllocateProducerIdsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AllocateProducerIdsRequest();
+        var obj = new AllocateProducerIdsRequest(forRead: true);
         obj.BrokerId = reader.ReadInt32();
         obj.BrokerEpoch = reader.ReadInt64();
         if (flexible)
@@ -104,6 +117,18 @@ public sealed partial class AllocateProducerIdsResponse : IKafkaResponse<Allocat
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AllocateProducerIdsResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AllocateProducerIdsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -166,7 +191,7 @@ public sealed partial class AllocateProducerIdsResponse : IKafkaResponse<Allocat
             throw ProtocolErrors.UnsupportedVersion("AllocateProducerIdsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AllocateProducerIdsResponse();
+        var obj = new AllocateProducerIdsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ProducerIdStart = reader.ReadInt64();

@@ -21,8 +21,21 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterClientQuotasRequest()
+    {
+        Entries = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterClientQuotasRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The quota configuration entries to alter.</summary>
-    public List<EntryData> Entries { get; set; } = new();
+    public List<EntryData> Entries { get; set; }
 
     /// <summary>Whether the alteration should be validated, but not performed.</summary>
     public bool ValidateOnly { get; set; }
@@ -86,7 +99,7 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
             throw ProtocolErrors.UnsupportedVersion("AlterClientQuotasRequest", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new AlterClientQuotasRequest();
+        var obj = new AlterClientQuotasRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -119,11 +132,25 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
     /// <summary>The EntityData struct.</summary>
     public sealed partial class EntityData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EntityData()
+        {
+            EntityType = "";
+            EntityName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EntityData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The entity type.</summary>
-        public string EntityType { get; set; } = "";
+        public string EntityType { get; set; }
 
         /// <summary>The name of the entity, or null if the default.</summary>
-        public string? EntityName { get; set; } = "";
+        public string? EntityName { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -162,7 +189,7 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
         public static EntityData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new EntityData();
+            var obj = new EntityData(forRead: true);
             obj.EntityType = reader.ReadString(flexible, "AlterClientQuotasRequest.EntityData.EntityType");
             obj.EntityName = reader.ReadNullableString(flexible);
             if (flexible)
@@ -181,11 +208,25 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
     /// <summary>The EntryData struct.</summary>
     public sealed partial class EntryData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EntryData()
+        {
+            Entity = new();
+            Ops = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EntryData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The quota entity to alter.</summary>
-        public List<EntityData> Entity { get; set; } = new();
+        public List<EntityData> Entity { get; set; }
 
         /// <summary>An individual quota configuration entry to alter.</summary>
-        public List<OpData> Ops { get; set; } = new();
+        public List<OpData> Ops { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -252,7 +293,7 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
         public static EntryData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new EntryData();
+            var obj = new EntryData(forRead: true);
             {
                 var count = reader.ReadArrayLength(flexible, 3);
                 if (count < 0)
@@ -301,11 +342,24 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
     /// <summary>The OpData struct.</summary>
     public sealed partial class OpData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OpData()
+        {
+            Key = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OpData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The quota configuration key.</summary>
-        public string Key { get; set; } = "";
+        public string Key { get; set; }
 
         /// <summary>The value to set, otherwise ignored if the value is to be removed.</summary>
-        public double Value { get; set; } = 0d;
+        public double Value { get; set; }
 
         /// <summary>Whether the quota configuration value should be removed, otherwise set.</summary>
         public bool Remove { get; set; }
@@ -349,7 +403,7 @@ public sealed partial class AlterClientQuotasRequest : IKafkaRequest<AlterClient
         public static OpData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new OpData();
+            var obj = new OpData(forRead: true);
             obj.Key = reader.ReadString(flexible, "AlterClientQuotasRequest.OpData.Key");
             obj.Value = reader.ReadFloat64();
             obj.Remove = reader.ReadBool();
@@ -384,11 +438,24 @@ public sealed partial class AlterClientQuotasResponse : IKafkaResponse<AlterClie
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterClientQuotasResponse()
+    {
+        Entries = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterClientQuotasResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The quota configuration entries to alter.</summary>
-    public List<EntryData> Entries { get; set; } = new();
+    public List<EntryData> Entries { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -449,7 +516,7 @@ public sealed partial class AlterClientQuotasResponse : IKafkaResponse<AlterClie
             throw ProtocolErrors.UnsupportedVersion("AlterClientQuotasResponse", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new AlterClientQuotasResponse();
+        var obj = new AlterClientQuotasResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 5);
@@ -482,11 +549,25 @@ public sealed partial class AlterClientQuotasResponse : IKafkaResponse<AlterClie
     /// <summary>The EntityData struct.</summary>
     public sealed partial class EntityData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EntityData()
+        {
+            EntityType = "";
+            EntityName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EntityData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The entity type.</summary>
-        public string EntityType { get; set; } = "";
+        public string EntityType { get; set; }
 
         /// <summary>The name of the entity, or null if the default.</summary>
-        public string? EntityName { get; set; } = "";
+        public string? EntityName { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -525,7 +606,7 @@ public sealed partial class AlterClientQuotasResponse : IKafkaResponse<AlterClie
         public static EntityData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new EntityData();
+            var obj = new EntityData(forRead: true);
             obj.EntityType = reader.ReadString(flexible, "AlterClientQuotasResponse.EntityData.EntityType");
             obj.EntityName = reader.ReadNullableString(flexible);
             if (flexible)
@@ -544,14 +625,28 @@ public sealed partial class AlterClientQuotasResponse : IKafkaResponse<AlterClie
     /// <summary>The EntryData struct.</summary>
     public sealed partial class EntryData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EntryData()
+        {
+            ErrorMessage = "";
+            Entity = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EntryData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The error code, or `0` if the quota alteration succeeded.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The error message, or `null` if the quota alteration succeeded.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>The quota entity to alter.</summary>
-        public List<EntityData> Entity { get; set; } = new();
+        public List<EntityData> Entity { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -606,7 +701,7 @@ public sealed partial class AlterClientQuotasResponse : IKafkaResponse<AlterClie
         public static EntryData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new EntryData();
+            var obj = new EntryData(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
             {

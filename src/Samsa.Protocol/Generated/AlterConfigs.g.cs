@@ -21,8 +21,21 @@ public sealed partial class AlterConfigsRequest : IKafkaRequest<AlterConfigsRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterConfigsRequest()
+    {
+        Resources = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterConfigsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The updates for each resource.</summary>
-    public List<AlterConfigsResource> Resources { get; set; } = new();
+    public List<AlterConfigsResource> Resources { get; set; }
 
     /// <summary>True if we should validate the request, but not change the configurations.</summary>
     public bool ValidateOnly { get; set; }
@@ -86,7 +99,7 @@ public sealed partial class AlterConfigsRequest : IKafkaRequest<AlterConfigsRequ
             throw ProtocolErrors.UnsupportedVersion("AlterConfigsRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new AlterConfigsRequest();
+        var obj = new AlterConfigsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 4);
             if (count < 0)
@@ -119,14 +132,28 @@ public sealed partial class AlterConfigsRequest : IKafkaRequest<AlterConfigsRequ
     /// <summary>The AlterConfigsResource struct.</summary>
     public sealed partial class AlterConfigsResource : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AlterConfigsResource()
+        {
+            ResourceName = "";
+            Configs = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AlterConfigsResource(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The resource type.</summary>
         public sbyte ResourceType { get; set; }
 
         /// <summary>The resource name.</summary>
-        public string ResourceName { get; set; } = "";
+        public string ResourceName { get; set; }
 
         /// <summary>The configurations.</summary>
-        public List<AlterableConfig> Configs { get; set; } = new();
+        public List<AlterableConfig> Configs { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -181,7 +208,7 @@ public sealed partial class AlterConfigsRequest : IKafkaRequest<AlterConfigsRequ
         public static AlterConfigsResource Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AlterConfigsResource();
+            var obj = new AlterConfigsResource(forRead: true);
             obj.ResourceType = reader.ReadInt8();
             obj.ResourceName = reader.ReadString(flexible, "AlterConfigsRequest.AlterConfigsResource.ResourceName");
             {
@@ -216,11 +243,25 @@ public sealed partial class AlterConfigsRequest : IKafkaRequest<AlterConfigsRequ
     /// <summary>The AlterableConfig struct.</summary>
     public sealed partial class AlterableConfig : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AlterableConfig()
+        {
+            Name = "";
+            Value = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AlterableConfig(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The configuration key name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The value to set for the configuration key.</summary>
-        public string? Value { get; set; } = "";
+        public string? Value { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -259,7 +300,7 @@ public sealed partial class AlterConfigsRequest : IKafkaRequest<AlterConfigsRequ
         public static AlterableConfig Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AlterableConfig();
+            var obj = new AlterableConfig(forRead: true);
             obj.Name = reader.ReadString(flexible, "AlterConfigsRequest.AlterableConfig.Name");
             obj.Value = reader.ReadNullableString(flexible);
             if (flexible)
@@ -293,11 +334,24 @@ public sealed partial class AlterConfigsResponse : IKafkaResponse<AlterConfigsRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterConfigsResponse()
+    {
+        Responses = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterConfigsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The responses for each resource.</summary>
-    public List<AlterConfigsResourceResponse> Responses { get; set; } = new();
+    public List<AlterConfigsResourceResponse> Responses { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -358,7 +412,7 @@ public sealed partial class AlterConfigsResponse : IKafkaResponse<AlterConfigsRe
             throw ProtocolErrors.UnsupportedVersion("AlterConfigsResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new AlterConfigsResponse();
+        var obj = new AlterConfigsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 6);
@@ -391,17 +445,31 @@ public sealed partial class AlterConfigsResponse : IKafkaResponse<AlterConfigsRe
     /// <summary>The AlterConfigsResourceResponse struct.</summary>
     public sealed partial class AlterConfigsResourceResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AlterConfigsResourceResponse()
+        {
+            ErrorMessage = "";
+            ResourceName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AlterConfigsResourceResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The resource error code.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The resource error message, or null if there was no error.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>The resource type.</summary>
         public sbyte ResourceType { get; set; }
 
         /// <summary>The resource name.</summary>
-        public string ResourceName { get; set; } = "";
+        public string ResourceName { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -444,7 +512,7 @@ public sealed partial class AlterConfigsResponse : IKafkaResponse<AlterConfigsRe
         public static AlterConfigsResourceResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AlterConfigsResourceResponse();
+            var obj = new AlterConfigsResourceResponse(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
             obj.ResourceType = reader.ReadInt8();

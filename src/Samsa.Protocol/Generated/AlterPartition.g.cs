@@ -21,14 +21,28 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterPartitionRequest()
+    {
+        BrokerEpoch = -1L;
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterPartitionRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the requesting broker</summary>
     public int BrokerId { get; set; }
 
     /// <summary>The epoch of the requesting broker</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -91,7 +105,7 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             throw ProtocolErrors.UnsupportedVersion("AlterPartitionRequest", version, 0, 3);
         }
         var flexible = true;
-        var obj = new AlterPartitionRequest();
+        var obj = new AlterPartitionRequest(forRead: true);
         obj.BrokerId = reader.ReadInt32();
         obj.BrokerEpoch = reader.ReadInt64();
         {
@@ -125,11 +139,24 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
     /// <summary>The BrokerState struct.</summary>
     public sealed partial class BrokerState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public BrokerState()
+        {
+            BrokerEpoch = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private BrokerState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the broker.</summary>
         public int BrokerId { get; set; }
 
         /// <summary>The epoch of the broker. It will be -1 if the epoch check is not supported.</summary>
-        public long BrokerEpoch { get; set; } = -1L;
+        public long BrokerEpoch { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -168,7 +195,7 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
         public static BrokerState Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new BrokerState();
+            var obj = new BrokerState(forRead: true);
             obj.BrokerId = reader.ReadInt32();
             obj.BrokerEpoch = reader.ReadInt64();
             if (flexible)
@@ -187,6 +214,20 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+            NewIsr = new();
+            NewIsrWithEpochs = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index</summary>
         public int PartitionIndex { get; set; }
 
@@ -194,10 +235,10 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
         public int LeaderEpoch { get; set; }
 
         /// <summary>The ISR for this partition. Deprecated since version 3.</summary>
-        public List<int> NewIsr { get; set; } = new();
+        public List<int> NewIsr { get; set; }
 
         /// <summary>NewIsrWithEpochs</summary>
-        public List<BrokerState> NewIsrWithEpochs { get; set; } = new();
+        public List<BrokerState> NewIsrWithEpochs { get; set; }
 
         /// <summary>1 if the partition is recovering from an unclean leader election; 0 otherwise.</summary>
         public sbyte LeaderRecoveryState { get; set; }
@@ -216,13 +257,11 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             writer.WriteInt32(LeaderEpoch);
             if (version <= 2)
             {
+                var list = NewIsr;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NewIsr;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             else if (NewIsr is { Count: > 0 })
@@ -231,13 +270,11 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             }
             if (version >= 3)
             {
+                var list = NewIsrWithEpochs;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NewIsrWithEpochs;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             else if (NewIsrWithEpochs is { Count: > 0 })
@@ -270,21 +307,17 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
             size += 4;
             if (version <= 2)
             {
-                {
-                    var list = NewIsr;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = NewIsr;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 3)
             {
+                var list = NewIsrWithEpochs;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NewIsrWithEpochs;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 1)
@@ -305,46 +338,50 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
             if (version <= 2)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsr", version);
-                    }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.NewIsr = list;
-                    }
+                    throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsr", version);
                 }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(reader.ReadInt32());
+                    }
+                    obj.NewIsr = list;
+                }
+            }
+            else
+            {
+                obj.NewIsr = new();
             }
             if (version >= 3)
             {
+                var count = reader.ReadArrayLength(flexible, 13);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 13);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsrWithEpochs", version);
-                    }
-                    else
-                    {
-                        var list = new List<BrokerState>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(AlterPartitionRequest.BrokerState.Read(ref reader, version));
-                        }
-                        obj.NewIsrWithEpochs = list;
-                    }
+                    throw ProtocolErrors.NullValue("AlterPartitionRequest.PartitionData", "NewIsrWithEpochs", version);
                 }
+                else
+                {
+                    var list = new List<BrokerState>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(AlterPartitionRequest.BrokerState.Read(ref reader, version));
+                    }
+                    obj.NewIsrWithEpochs = list;
+                }
+            }
+            else
+            {
+                obj.NewIsrWithEpochs = new();
             }
             if (version >= 1)
             {
@@ -367,14 +404,28 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic to alter ISRs for</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The ID of the topic to alter ISRs for</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -441,10 +492,14 @@ public sealed partial class AlterPartitionRequest : IKafkaRequest<AlterPartition
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             if (version <= 1)
             {
                 obj.TopicName = reader.ReadString(flexible, "AlterPartitionRequest.TopicData.TopicName");
+            }
+            else
+            {
+                obj.TopicName = "";
             }
             if (version >= 2)
             {
@@ -497,6 +552,19 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterPartitionResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterPartitionResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -504,7 +572,7 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
     public short ErrorCode { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -567,7 +635,7 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
             throw ProtocolErrors.UnsupportedVersion("AlterPartitionResponse", version, 0, 3);
         }
         var flexible = true;
-        var obj = new AlterPartitionResponse();
+        var obj = new AlterPartitionResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         {
@@ -601,6 +669,19 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+            Isr = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index</summary>
         public int PartitionIndex { get; set; }
 
@@ -614,7 +695,7 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
         public int LeaderEpoch { get; set; }
 
         /// <summary>The in-sync replica IDs.</summary>
-        public List<int> Isr { get; set; } = new();
+        public List<int> Isr { get; set; }
 
         /// <summary>1 if the partition is recovering from an unclean leader election; 0 otherwise.</summary>
         public sbyte LeaderRecoveryState { get; set; }
@@ -686,7 +767,7 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.LeaderId = reader.ReadInt32();
@@ -728,14 +809,28 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The ID of the topic</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -802,10 +897,14 @@ public sealed partial class AlterPartitionResponse : IKafkaResponse<AlterPartiti
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             if (version <= 1)
             {
                 obj.TopicName = reader.ReadString(flexible, "AlterPartitionResponse.TopicData.TopicName");
+            }
+            else
+            {
+                obj.TopicName = "";
             }
             if (version >= 2)
             {

@@ -21,11 +21,25 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaRequest<A
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterPartitionReassignmentsRequest()
+    {
+        TimeoutMs = 60000;
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterPartitionReassignmentsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The time in ms to wait for the request to complete.</summary>
-    public int TimeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; }
 
     /// <summary>The topics to reassign.</summary>
-    public List<ReassignableTopic> Topics { get; set; } = new();
+    public List<ReassignableTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -86,7 +100,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaRequest<A
             throw ProtocolErrors.UnsupportedVersion("AlterPartitionReassignmentsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AlterPartitionReassignmentsRequest();
+        var obj = new AlterPartitionReassignmentsRequest(forRead: true);
         obj.TimeoutMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -119,6 +133,18 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaRequest<A
     /// <summary>The ReassignablePartition struct.</summary>
     public sealed partial class ReassignablePartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReassignablePartition()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReassignablePartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -187,7 +213,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaRequest<A
         public static ReassignablePartition Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ReassignablePartition();
+            var obj = new ReassignablePartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -221,11 +247,25 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaRequest<A
     /// <summary>The ReassignableTopic struct.</summary>
     public sealed partial class ReassignableTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReassignableTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReassignableTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partitions to reassign.</summary>
-        public List<ReassignablePartition> Partitions { get; set; } = new();
+        public List<ReassignablePartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -278,7 +318,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaRequest<A
         public static ReassignableTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ReassignableTopic();
+            var obj = new ReassignableTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "AlterPartitionReassignmentsRequest.ReassignableTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 6);
@@ -327,6 +367,20 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterPartitionReassignmentsResponse()
+    {
+        ErrorMessage = "";
+        Responses = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterPartitionReassignmentsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -334,10 +388,10 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
     public short ErrorCode { get; set; }
 
     /// <summary>The top-level error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>The responses to topics to reassign.</summary>
-    public List<ReassignableTopicResponse> Responses { get; set; } = new();
+    public List<ReassignableTopicResponse> Responses { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -402,7 +456,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
             throw ProtocolErrors.UnsupportedVersion("AlterPartitionReassignmentsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AlterPartitionReassignmentsResponse();
+        var obj = new AlterPartitionReassignmentsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -437,6 +491,19 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
     /// <summary>The ReassignablePartitionResponse struct.</summary>
     public sealed partial class ReassignablePartitionResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReassignablePartitionResponse()
+        {
+            ErrorMessage = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReassignablePartitionResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -444,7 +511,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
         public short ErrorCode { get; set; }
 
         /// <summary>The error message for this partition, or null if there was no error.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -485,7 +552,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
         public static ReassignablePartitionResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ReassignablePartitionResponse();
+            var obj = new ReassignablePartitionResponse(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -505,11 +572,25 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
     /// <summary>The ReassignableTopicResponse struct.</summary>
     public sealed partial class ReassignableTopicResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReassignableTopicResponse()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReassignableTopicResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The responses to partitions to reassign</summary>
-        public List<ReassignablePartitionResponse> Partitions { get; set; } = new();
+        public List<ReassignablePartitionResponse> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -562,7 +643,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaResponse
         public static ReassignableTopicResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ReassignableTopicResponse();
+            var obj = new ReassignableTopicResponse(forRead: true);
             obj.Name = reader.ReadString(flexible, "AlterPartitionReassignmentsResponse.ReassignableTopicResponse.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 8);

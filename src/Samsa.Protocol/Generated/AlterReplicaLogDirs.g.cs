@@ -21,8 +21,21 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaRequest<AlterRepl
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterReplicaLogDirsRequest()
+    {
+        Dirs = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterReplicaLogDirsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The alterations to make for each directory.</summary>
-    public List<AlterReplicaLogDir> Dirs { get; set; } = new();
+    public List<AlterReplicaLogDir> Dirs { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaRequest<AlterRepl
             throw ProtocolErrors.UnsupportedVersion("AlterReplicaLogDirsRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new AlterReplicaLogDirsRequest();
+        var obj = new AlterReplicaLogDirsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -113,11 +126,25 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaRequest<AlterRepl
     /// <summary>The AlterReplicaLogDir struct.</summary>
     public sealed partial class AlterReplicaLogDir : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AlterReplicaLogDir()
+        {
+            Path = "";
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AlterReplicaLogDir(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The absolute directory path.</summary>
-        public string Path { get; set; } = "";
+        public string Path { get; set; }
 
         /// <summary>The topics to add to the directory.</summary>
-        public List<AlterReplicaLogDirTopic> Topics { get; set; } = new();
+        public List<AlterReplicaLogDirTopic> Topics { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -170,7 +197,7 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaRequest<AlterRepl
         public static AlterReplicaLogDir Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AlterReplicaLogDir();
+            var obj = new AlterReplicaLogDir(forRead: true);
             obj.Path = reader.ReadString(flexible, "AlterReplicaLogDirsRequest.AlterReplicaLogDir.Path");
             {
                 var count = reader.ReadArrayLength(flexible, 3);
@@ -204,11 +231,25 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaRequest<AlterRepl
     /// <summary>The AlterReplicaLogDirTopic struct.</summary>
     public sealed partial class AlterReplicaLogDirTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AlterReplicaLogDirTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AlterReplicaLogDirTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partition indexes.</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -258,7 +299,7 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaRequest<AlterRepl
         public static AlterReplicaLogDirTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AlterReplicaLogDirTopic();
+            var obj = new AlterReplicaLogDirTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "AlterReplicaLogDirsRequest.AlterReplicaLogDirTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -307,11 +348,24 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaResponse<AlterRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AlterReplicaLogDirsResponse()
+    {
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AlterReplicaLogDirsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The results for each topic.</summary>
-    public List<AlterReplicaLogDirTopicResult> Results { get; set; } = new();
+    public List<AlterReplicaLogDirTopicResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -372,7 +426,7 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaResponse<AlterRe
             throw ProtocolErrors.UnsupportedVersion("AlterReplicaLogDirsResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new AlterReplicaLogDirsResponse();
+        var obj = new AlterReplicaLogDirsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -405,6 +459,18 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaResponse<AlterRe
     /// <summary>The AlterReplicaLogDirPartitionResult struct.</summary>
     public sealed partial class AlterReplicaLogDirPartitionResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AlterReplicaLogDirPartitionResult()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AlterReplicaLogDirPartitionResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -448,7 +514,7 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaResponse<AlterRe
         public static AlterReplicaLogDirPartitionResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AlterReplicaLogDirPartitionResult();
+            var obj = new AlterReplicaLogDirPartitionResult(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             if (flexible)
@@ -467,11 +533,25 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaResponse<AlterRe
     /// <summary>The AlterReplicaLogDirTopicResult struct.</summary>
     public sealed partial class AlterReplicaLogDirTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AlterReplicaLogDirTopicResult()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AlterReplicaLogDirTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The results for each partition.</summary>
-        public List<AlterReplicaLogDirPartitionResult> Partitions { get; set; } = new();
+        public List<AlterReplicaLogDirPartitionResult> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -524,7 +604,7 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaResponse<AlterRe
         public static AlterReplicaLogDirTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AlterReplicaLogDirTopicResult();
+            var obj = new AlterReplicaLogDirTopicResult(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "AlterReplicaLogDirsResponse.AlterReplicaLogDirTopicResult.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 6);

@@ -21,11 +21,25 @@ public sealed partial class ApiVersionsRequest : IKafkaRequest<ApiVersionsReques
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ApiVersionsRequest()
+    {
+        ClientSoftwareName = "";
+        ClientSoftwareVersion = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ApiVersionsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The name of the client.</summary>
-    public string ClientSoftwareName { get; set; } = "";
+    public string ClientSoftwareName { get; set; }
 
     /// <summary>The version of the client.</summary>
-    public string ClientSoftwareVersion { get; set; } = "";
+    public string ClientSoftwareVersion { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -84,14 +98,22 @@ public sealed partial class ApiVersionsRequest : IKafkaRequest<ApiVersionsReques
             throw ProtocolErrors.UnsupportedVersion("ApiVersionsRequest", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new ApiVersionsRequest();
+        var obj = new ApiVersionsRequest(forRead: true);
         if (version >= 3)
         {
             obj.ClientSoftwareName = reader.ReadString(flexible, "ApiVersionsRequest.ClientSoftwareName");
         }
+        else
+        {
+            obj.ClientSoftwareName = "";
+        }
         if (version >= 3)
         {
             obj.ClientSoftwareVersion = reader.ReadString(flexible, "ApiVersionsRequest.ClientSoftwareVersion");
+        }
+        else
+        {
+            obj.ClientSoftwareVersion = "";
         }
         if (flexible)
         {
@@ -123,23 +145,39 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ApiVersionsResponse()
+    {
+        ApiKeys = new();
+        SupportedFeatures = new();
+        FinalizedFeaturesEpoch = -1L;
+        FinalizedFeatures = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ApiVersionsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top-level error code.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The APIs supported by the broker.</summary>
-    public List<ApiVersion> ApiKeys { get; set; } = new();
+    public List<ApiVersion> ApiKeys { get; set; }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.</summary>
-    public List<SupportedFeatureKey> SupportedFeatures { get; set; } = new();
+    public List<SupportedFeatureKey> SupportedFeatures { get; set; }
 
     /// <summary>The monotonically increasing epoch for the finalized features information. Valid values are &gt;= 0. A value of -1 is special and represents unknown epoch.</summary>
-    public long FinalizedFeaturesEpoch { get; set; } = -1L;
+    public long FinalizedFeaturesEpoch { get; set; }
 
     /// <summary>List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch &gt;= 0.</summary>
-    public List<FinalizedFeatureKey> FinalizedFeatures { get; set; } = new();
+    public List<FinalizedFeatureKey> FinalizedFeatures { get; set; }
 
     /// <summary>Set by a KRaft controller if the required configurations for ZK migration are present</summary>
     public bool ZkMigrationReady { get; set; }
@@ -279,13 +317,11 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = SupportedFeatures;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = SupportedFeatures;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -300,13 +336,11 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = FinalizedFeatures;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = FinalizedFeatures;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(2) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -330,7 +364,10 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
             throw ProtocolErrors.UnsupportedVersion("ApiVersionsResponse", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new ApiVersionsResponse();
+        var obj = new ApiVersionsResponse(forRead: true);
+        obj.SupportedFeatures = new();
+        obj.FinalizedFeaturesEpoch = -1L;
+        obj.FinalizedFeatures = new();
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 6);
@@ -363,21 +400,19 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                     case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 6);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 6);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("ApiVersionsResponse", "SupportedFeatures", version);
+                        }
+                        else
+                        {
+                            var list = new List<SupportedFeatureKey>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("ApiVersionsResponse", "SupportedFeatures", version);
+                                list.Add(ApiVersionsResponse.SupportedFeatureKey.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<SupportedFeatureKey>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(ApiVersionsResponse.SupportedFeatureKey.Read(ref tagReader, version));
-                                }
-                                obj.SupportedFeatures = list;
-                            }
+                            obj.SupportedFeatures = list;
                         }
                         tagReader.EnsureConsumed("ApiVersionsResponse.SupportedFeatures");
                         break;
@@ -392,21 +427,19 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                     case 2:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 6);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 6);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("ApiVersionsResponse", "FinalizedFeatures", version);
+                        }
+                        else
+                        {
+                            var list = new List<FinalizedFeatureKey>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("ApiVersionsResponse", "FinalizedFeatures", version);
+                                list.Add(ApiVersionsResponse.FinalizedFeatureKey.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<FinalizedFeatureKey>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(ApiVersionsResponse.FinalizedFeatureKey.Read(ref tagReader, version));
-                                }
-                                obj.FinalizedFeatures = list;
-                            }
+                            obj.FinalizedFeatures = list;
                         }
                         tagReader.EnsureConsumed("ApiVersionsResponse.FinalizedFeatures");
                         break;
@@ -430,6 +463,18 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
     /// <summary>The ApiVersion struct.</summary>
     public sealed partial class ApiVersion : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ApiVersion()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ApiVersion(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The API index.</summary>
         public short ApiKey { get; set; }
 
@@ -478,7 +523,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
         public static ApiVersion Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new ApiVersion();
+            var obj = new ApiVersion(forRead: true);
             obj.ApiKey = reader.ReadInt16();
             obj.MinVersion = reader.ReadInt16();
             obj.MaxVersion = reader.ReadInt16();
@@ -498,8 +543,21 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
     /// <summary>The FinalizedFeatureKey struct.</summary>
     public sealed partial class FinalizedFeatureKey : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public FinalizedFeatureKey()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private FinalizedFeatureKey(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the feature.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The cluster-wide finalized max version level for the feature.</summary>
         public short MaxVersionLevel { get; set; }
@@ -546,7 +604,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
         public static FinalizedFeatureKey Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new FinalizedFeatureKey();
+            var obj = new FinalizedFeatureKey(forRead: true);
             obj.Name = reader.ReadString(flexible, "ApiVersionsResponse.FinalizedFeatureKey.Name");
             obj.MaxVersionLevel = reader.ReadInt16();
             obj.MinVersionLevel = reader.ReadInt16();
@@ -566,8 +624,21 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
     /// <summary>The SupportedFeatureKey struct.</summary>
     public sealed partial class SupportedFeatureKey : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public SupportedFeatureKey()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private SupportedFeatureKey(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the feature.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The minimum supported version for the feature.</summary>
         public short MinVersion { get; set; }
@@ -614,7 +685,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
         public static SupportedFeatureKey Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new SupportedFeatureKey();
+            var obj = new SupportedFeatureKey(forRead: true);
             obj.Name = reader.ReadString(flexible, "ApiVersionsResponse.SupportedFeatureKey.Name");
             obj.MinVersion = reader.ReadInt16();
             obj.MaxVersion = reader.ReadInt16();

@@ -21,14 +21,28 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AssignReplicasToDirsRequest()
+    {
+        BrokerEpoch = -1L;
+        Directories = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AssignReplicasToDirsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the requesting broker</summary>
     public int BrokerId { get; set; }
 
     /// <summary>The epoch of the requesting broker</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <summary>Directories</summary>
-    public List<DirectoryData> Directories { get; set; } = new();
+    public List<DirectoryData> Directories { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -91,7 +105,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
             throw ProtocolErrors.UnsupportedVersion("AssignReplicasToDirsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AssignReplicasToDirsRequest();
+        var obj = new AssignReplicasToDirsRequest(forRead: true);
         obj.BrokerId = reader.ReadInt32();
         obj.BrokerEpoch = reader.ReadInt64();
         {
@@ -125,11 +139,24 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
     /// <summary>The DirectoryData struct.</summary>
     public sealed partial class DirectoryData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DirectoryData()
+        {
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DirectoryData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the directory</summary>
-        public Guid Id { get; set; } = Guid.Empty;
+        public Guid Id { get; set; }
 
         /// <summary>Topics</summary>
-        public List<TopicData> Topics { get; set; } = new();
+        public List<TopicData> Topics { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -182,7 +209,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
         public static DirectoryData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DirectoryData();
+            var obj = new DirectoryData(forRead: true);
             obj.Id = reader.ReadUuid();
             {
                 var count = reader.ReadArrayLength(flexible, 18);
@@ -216,6 +243,18 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index</summary>
         public int PartitionIndex { get; set; }
 
@@ -254,7 +293,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             if (flexible)
             {
@@ -272,11 +311,24 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the assigned topic</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -329,7 +381,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaRequest<AssignRe
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicId = reader.ReadUuid();
             {
                 var count = reader.ReadArrayLength(flexible, 5);
@@ -378,6 +430,19 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public AssignReplicasToDirsResponse()
+    {
+        Directories = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private AssignReplicasToDirsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -385,7 +450,7 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
     public short ErrorCode { get; set; }
 
     /// <summary>Directories</summary>
-    public List<DirectoryData> Directories { get; set; } = new();
+    public List<DirectoryData> Directories { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -448,7 +513,7 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
             throw ProtocolErrors.UnsupportedVersion("AssignReplicasToDirsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new AssignReplicasToDirsResponse();
+        var obj = new AssignReplicasToDirsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         {
@@ -482,11 +547,24 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
     /// <summary>The DirectoryData struct.</summary>
     public sealed partial class DirectoryData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DirectoryData()
+        {
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DirectoryData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the directory</summary>
-        public Guid Id { get; set; } = Guid.Empty;
+        public Guid Id { get; set; }
 
         /// <summary>Topics</summary>
-        public List<TopicData> Topics { get; set; } = new();
+        public List<TopicData> Topics { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -539,7 +617,7 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
         public static DirectoryData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DirectoryData();
+            var obj = new DirectoryData(forRead: true);
             obj.Id = reader.ReadUuid();
             {
                 var count = reader.ReadArrayLength(flexible, 18);
@@ -573,6 +651,18 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index</summary>
         public int PartitionIndex { get; set; }
 
@@ -616,7 +706,7 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             if (flexible)
@@ -635,11 +725,24 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the assigned topic</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -692,7 +795,7 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaResponse<Assign
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicId = reader.ReadUuid();
             {
                 var count = reader.ReadArrayLength(flexible, 7);

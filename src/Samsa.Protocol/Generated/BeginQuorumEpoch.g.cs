@@ -21,17 +21,32 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BeginQuorumEpochRequest()
+    {
+        VoterId = -1;
+        Topics = new();
+        LeaderEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BeginQuorumEpochRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>ClusterId</summary>
     public string? ClusterId { get; set; }
 
     /// <summary>The replica id of the voter receiving the request</summary>
-    public int VoterId { get; set; } = -1;
+    public int VoterId { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Endpoints for the leader</summary>
-    public List<LeaderEndpoint> LeaderEndpoints { get; set; } = new();
+    public List<LeaderEndpoint> LeaderEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -59,13 +74,11 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (flexible)
@@ -96,13 +109,11 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -122,11 +133,15 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
             throw ProtocolErrors.UnsupportedVersion("BeginQuorumEpochRequest", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new BeginQuorumEpochRequest();
+        var obj = new BeginQuorumEpochRequest(forRead: true);
         obj.ClusterId = reader.ReadNullableString(flexible);
         if (version >= 1)
         {
             obj.VoterId = reader.ReadInt32();
+        }
+        else
+        {
+            obj.VoterId = -1;
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -146,22 +161,24 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         }
         if (version >= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("BeginQuorumEpochRequest", "LeaderEndpoints", version);
-                }
-                else
-                {
-                    var list = new List<LeaderEndpoint>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(BeginQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
-                    }
-                    obj.LeaderEndpoints = list;
-                }
+                throw ProtocolErrors.NullValue("BeginQuorumEpochRequest", "LeaderEndpoints", version);
             }
+            else
+            {
+                var list = new List<LeaderEndpoint>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(BeginQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
+                }
+                obj.LeaderEndpoints = list;
+            }
+        }
+        else
+        {
+            obj.LeaderEndpoints = new();
         }
         if (flexible)
         {
@@ -178,11 +195,25 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>The LeaderEndpoint struct.</summary>
     public sealed partial class LeaderEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderEndpoint()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -226,7 +257,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         public static LeaderEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new LeaderEndpoint();
+            var obj = new LeaderEndpoint(forRead: true);
             obj.Name = reader.ReadString(flexible, "BeginQuorumEpochRequest.LeaderEndpoint.Name");
             obj.Host = reader.ReadString(flexible, "BeginQuorumEpochRequest.LeaderEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -246,11 +277,23 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index</summary>
         public int PartitionIndex { get; set; }
 
         /// <summary>The directory id of the receiving replica</summary>
-        public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+        public Guid VoterDirectoryId { get; set; }
 
         /// <summary>The ID of the newly elected leader</summary>
         public int LeaderId { get; set; }
@@ -305,7 +348,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             if (version >= 1)
             {
@@ -329,11 +372,25 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -386,7 +443,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaRequest<BeginQuorumE
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "BeginQuorumEpochRequest.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 12);
@@ -435,14 +492,28 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BeginQuorumEpochResponse()
+    {
+        Topics = new();
+        NodeEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BeginQuorumEpochResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top level error code.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Endpoints for all leaders enumerated in PartitionData</summary>
-    public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
+    public List<NodeEndpoint> NodeEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -525,13 +596,11 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -548,7 +617,8 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
             throw ProtocolErrors.UnsupportedVersion("BeginQuorumEpochResponse", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new BeginQuorumEpochResponse();
+        var obj = new BeginQuorumEpochResponse(forRead: true);
+        obj.NodeEndpoints = new();
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -577,21 +647,19 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
                     case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("BeginQuorumEpochResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("BeginQuorumEpochResponse", "NodeEndpoints", version);
+                                list.Add(BeginQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(BeginQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("BeginQuorumEpochResponse.NodeEndpoints");
                         break;
@@ -608,11 +676,24 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>The NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public NodeEndpoint()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private NodeEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node</summary>
         public int NodeId { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -656,7 +737,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new NodeEndpoint();
+            var obj = new NodeEndpoint(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "BeginQuorumEpochResponse.NodeEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -676,6 +757,18 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -729,7 +822,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.LeaderId = reader.ReadInt32();
@@ -750,11 +843,25 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -807,7 +914,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "BeginQuorumEpochResponse.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 14);

@@ -21,11 +21,25 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaRequest<BrokerHeartbe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BrokerHeartbeatRequest()
+    {
+        BrokerEpoch = -1L;
+        OfflineLogDirs = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BrokerHeartbeatRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The broker ID.</summary>
     public int BrokerId { get; set; }
 
     /// <summary>The broker epoch.</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <summary>The highest metadata offset which the broker has reached.</summary>
     public long CurrentMetadataOffset { get; set; }
@@ -37,7 +51,7 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaRequest<BrokerHeartbe
     public bool WantShutDown { get; set; }
 
     /// <summary>Log directories that failed and went offline.</summary>
-    public List<Guid> OfflineLogDirs { get; set; } = new();
+    public List<Guid> OfflineLogDirs { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -109,11 +123,9 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaRequest<BrokerHeartbe
             {
                 taggedCount++;
                 var tagSize = 0;
-                {
-                    var list = OfflineLogDirs;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    tagSize += list.Count * 16;
-                }
+                var list = OfflineLogDirs;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                tagSize += list.Count * 16;
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
             size += KafkaWriter.SizeOfUnsignedVarInt((uint)taggedCount);
@@ -129,7 +141,8 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaRequest<BrokerHeartbe
             throw ProtocolErrors.UnsupportedVersion("BrokerHeartbeatRequest", version, 0, 1);
         }
         var flexible = true;
-        var obj = new BrokerHeartbeatRequest();
+        var obj = new BrokerHeartbeatRequest(forRead: true);
+        obj.OfflineLogDirs = new();
         obj.BrokerId = reader.ReadInt32();
         obj.BrokerEpoch = reader.ReadInt64();
         obj.CurrentMetadataOffset = reader.ReadInt64();
@@ -146,21 +159,19 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaRequest<BrokerHeartbe
                     case 0 when version >= 1:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 16);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 16);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("BrokerHeartbeatRequest", "OfflineLogDirs", version);
+                        }
+                        else
+                        {
+                            var list = new List<Guid>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("BrokerHeartbeatRequest", "OfflineLogDirs", version);
+                                list.Add(tagReader.ReadUuid());
                             }
-                            else
-                            {
-                                var list = new List<Guid>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(tagReader.ReadUuid());
-                                }
-                                obj.OfflineLogDirs = list;
-                            }
+                            obj.OfflineLogDirs = list;
                         }
                         tagReader.EnsureConsumed("BrokerHeartbeatRequest.OfflineLogDirs");
                         break;
@@ -192,6 +203,19 @@ public sealed partial class BrokerHeartbeatResponse : IKafkaResponse<BrokerHeart
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BrokerHeartbeatResponse()
+    {
+        IsFenced = true;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BrokerHeartbeatResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -202,7 +226,7 @@ public sealed partial class BrokerHeartbeatResponse : IKafkaResponse<BrokerHeart
     public bool IsCaughtUp { get; set; }
 
     /// <summary>True if the broker is fenced.</summary>
-    public bool IsFenced { get; set; } = true;
+    public bool IsFenced { get; set; }
 
     /// <summary>True if the broker should proceed with its shutdown.</summary>
     public bool ShouldShutDown { get; set; }
@@ -258,7 +282,7 @@ public sealed partial class BrokerHeartbeatResponse : IKafkaResponse<BrokerHeart
             throw ProtocolErrors.UnsupportedVersion("BrokerHeartbeatResponse", version, 0, 1);
         }
         var flexible = true;
-        var obj = new BrokerHeartbeatResponse();
+        var obj = new BrokerHeartbeatResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.IsCaughtUp = reader.ReadBool();

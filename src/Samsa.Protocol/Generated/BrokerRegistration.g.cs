@@ -21,32 +21,50 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BrokerRegistrationRequest()
+    {
+        ClusterId = "";
+        Listeners = new();
+        Features = new();
+        Rack = "";
+        LogDirs = new();
+        PreviousBrokerEpoch = -1L;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BrokerRegistrationRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The broker ID.</summary>
     public int BrokerId { get; set; }
 
     /// <summary>The cluster id of the broker process.</summary>
-    public string ClusterId { get; set; } = "";
+    public string ClusterId { get; set; }
 
     /// <summary>The incarnation id of the broker process.</summary>
-    public Guid IncarnationId { get; set; } = Guid.Empty;
+    public Guid IncarnationId { get; set; }
 
     /// <summary>The listeners of this broker</summary>
-    public List<Listener> Listeners { get; set; } = new();
+    public List<Listener> Listeners { get; set; }
 
     /// <summary>The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.</summary>
-    public List<Feature> Features { get; set; } = new();
+    public List<Feature> Features { get; set; }
 
     /// <summary>The rack which this broker is in.</summary>
-    public string? Rack { get; set; } = "";
+    public string? Rack { get; set; }
 
     /// <summary>If the required configurations for ZK migration are present, this value is set to true</summary>
     public bool IsMigratingZkBroker { get; set; }
 
     /// <summary>Log directories configured in this broker which are available.</summary>
-    public List<Guid> LogDirs { get; set; } = new();
+    public List<Guid> LogDirs { get; set; }
 
     /// <summary>The epoch before a clean shutdown.</summary>
-    public long PreviousBrokerEpoch { get; set; } = -1L;
+    public long PreviousBrokerEpoch { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -89,13 +107,11 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         }
         if (version >= 2)
         {
+            var list = LogDirs;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LogDirs;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteUuid(list[i]);
-                }
+                writer.WriteUuid(list[i]);
             }
         }
         if (version >= 3)
@@ -141,11 +157,9 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         }
         if (version >= 2)
         {
-            {
-                var list = LogDirs;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                size += list.Count * 16;
-            }
+            var list = LogDirs;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            size += list.Count * 16;
         }
         if (version >= 3)
         {
@@ -168,7 +182,7 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
             throw ProtocolErrors.UnsupportedVersion("BrokerRegistrationRequest", version, 0, 4);
         }
         var flexible = true;
-        var obj = new BrokerRegistrationRequest();
+        var obj = new BrokerRegistrationRequest(forRead: true);
         obj.BrokerId = reader.ReadInt32();
         obj.ClusterId = reader.ReadString(flexible, "BrokerRegistrationRequest.ClusterId");
         obj.IncarnationId = reader.ReadUuid();
@@ -211,26 +225,32 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         }
         if (version >= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 16);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 16);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("BrokerRegistrationRequest", "LogDirs", version);
-                }
-                else
-                {
-                    var list = new List<Guid>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadUuid());
-                    }
-                    obj.LogDirs = list;
-                }
+                throw ProtocolErrors.NullValue("BrokerRegistrationRequest", "LogDirs", version);
             }
+            else
+            {
+                var list = new List<Guid>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(reader.ReadUuid());
+                }
+                obj.LogDirs = list;
+            }
+        }
+        else
+        {
+            obj.LogDirs = new();
         }
         if (version >= 3)
         {
             obj.PreviousBrokerEpoch = reader.ReadInt64();
+        }
+        else
+        {
+            obj.PreviousBrokerEpoch = -1L;
         }
         if (flexible)
         {
@@ -247,8 +267,21 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
     /// <summary>The Feature struct.</summary>
     public sealed partial class Feature : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Feature()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Feature(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The feature name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The minimum supported feature level.</summary>
         public short MinSupportedVersion { get; set; }
@@ -295,7 +328,7 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         public static Feature Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Feature();
+            var obj = new Feature(forRead: true);
             obj.Name = reader.ReadString(flexible, "BrokerRegistrationRequest.Feature.Name");
             obj.MinSupportedVersion = reader.ReadInt16();
             obj.MaxSupportedVersion = reader.ReadInt16();
@@ -315,11 +348,25 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
     /// <summary>The Listener struct.</summary>
     public sealed partial class Listener : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Listener()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Listener(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The hostname.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The port.</summary>
         public ushort Port { get; set; }
@@ -368,7 +415,7 @@ public sealed partial class BrokerRegistrationRequest : IKafkaRequest<BrokerRegi
         public static Listener Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Listener();
+            var obj = new Listener(forRead: true);
             obj.Name = reader.ReadString(flexible, "BrokerRegistrationRequest.Listener.Name");
             obj.Host = reader.ReadString(flexible, "BrokerRegistrationRequest.Listener.Host");
             obj.Port = reader.ReadUInt16();
@@ -404,6 +451,19 @@ public sealed partial class BrokerRegistrationResponse : IKafkaResponse<BrokerRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public BrokerRegistrationResponse()
+    {
+        BrokerEpoch = -1L;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private BrokerRegistrationResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -411,7 +471,7 @@ public sealed partial class BrokerRegistrationResponse : IKafkaResponse<BrokerRe
     public short ErrorCode { get; set; }
 
     /// <summary>The broker's assigned epoch, or -1 if none was assigned.</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -460,7 +520,7 @@ public sealed partial class BrokerRegistrationResponse : IKafkaResponse<BrokerRe
             throw ProtocolErrors.UnsupportedVersion("BrokerRegistrationResponse", version, 0, 4);
         }
         var flexible = true;
-        var obj = new BrokerRegistrationResponse();
+        var obj = new BrokerRegistrationResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.BrokerEpoch = reader.ReadInt64();

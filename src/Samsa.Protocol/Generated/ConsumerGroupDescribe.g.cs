@@ -21,8 +21,21 @@ public sealed partial class ConsumerGroupDescribeRequest : IKafkaRequest<Consume
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ConsumerGroupDescribeRequest()
+    {
+        GroupIds = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ConsumerGroupDescribeRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ids of the groups to describe</summary>
-    public List<string> GroupIds { get; set; } = new();
+    public List<string> GroupIds { get; set; }
 
     /// <summary>Whether to include authorized operations.</summary>
     public bool IncludeAuthorizedOperations { get; set; }
@@ -86,7 +99,7 @@ public sealed partial class ConsumerGroupDescribeRequest : IKafkaRequest<Consume
             throw ProtocolErrors.UnsupportedVersion("ConsumerGroupDescribeRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ConsumerGroupDescribeRequest();
+        var obj = new ConsumerGroupDescribeRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 1);
             if (count < 0)
@@ -134,11 +147,24 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ConsumerGroupDescribeResponse()
+    {
+        Groups = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ConsumerGroupDescribeResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Each described group.</summary>
-    public List<DescribedGroup> Groups { get; set; } = new();
+    public List<DescribedGroup> Groups { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -199,7 +225,7 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
             throw ProtocolErrors.UnsupportedVersion("ConsumerGroupDescribeResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ConsumerGroupDescribeResponse();
+        var obj = new ConsumerGroupDescribeResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 20);
@@ -232,8 +258,21 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
     /// <summary>The Assignment struct.</summary>
     public sealed partial class Assignment : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Assignment()
+        {
+            TopicPartitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Assignment(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The assigned topic-partitions to the member.</summary>
-        public List<TopicPartitions> TopicPartitions { get; set; } = new();
+        public List<TopicPartitions> TopicPartitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -284,7 +323,7 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public static Assignment Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Assignment();
+            var obj = new Assignment(forRead: true);
             {
                 var count = reader.ReadArrayLength(flexible, 19);
                 if (count < 0)
@@ -327,6 +366,23 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
     /// <summary>The DescribedGroup struct.</summary>
     public sealed partial class DescribedGroup : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribedGroup()
+        {
+            GroupId = "";
+            GroupState = "";
+            AssignorName = "";
+            Members = new();
+            AuthorizedOperations = -2147483648;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribedGroup(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The describe error, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
@@ -334,10 +390,10 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public string? ErrorMessage { get; set; }
 
         /// <summary>The group ID string.</summary>
-        public string GroupId { get; set; } = "";
+        public string GroupId { get; set; }
 
         /// <summary>The group state string, or the empty string.</summary>
-        public string GroupState { get; set; } = "";
+        public string GroupState { get; set; }
 
         /// <summary>The group epoch.</summary>
         public int GroupEpoch { get; set; }
@@ -346,13 +402,13 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public int AssignmentEpoch { get; set; }
 
         /// <summary>The selected assignor.</summary>
-        public string AssignorName { get; set; } = "";
+        public string AssignorName { get; set; }
 
         /// <summary>The members.</summary>
-        public List<Member> Members { get; set; } = new();
+        public List<Member> Members { get; set; }
 
         /// <summary>32-bit bitfield to represent authorized operations for this group.</summary>
-        public int AuthorizedOperations { get; set; } = -2147483648;
+        public int AuthorizedOperations { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -419,7 +475,7 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public static DescribedGroup Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DescribedGroup();
+            var obj = new DescribedGroup(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
             obj.GroupId = reader.ReadString(flexible, "ConsumerGroupDescribeResponse.DescribedGroup.GroupId");
@@ -460,8 +516,24 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
     /// <summary>The Member struct.</summary>
     public sealed partial class Member : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Member()
+        {
+            MemberId = "";
+            ClientId = "";
+            ClientHost = "";
+            SubscribedTopicNames = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Member(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The member ID.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The member instance ID.</summary>
         public string? InstanceId { get; set; }
@@ -473,13 +545,13 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public int MemberEpoch { get; set; }
 
         /// <summary>The client ID.</summary>
-        public string ClientId { get; set; } = "";
+        public string ClientId { get; set; }
 
         /// <summary>The client host.</summary>
-        public string ClientHost { get; set; } = "";
+        public string ClientHost { get; set; }
 
         /// <summary>The subscribed topic names.</summary>
-        public List<string> SubscribedTopicNames { get; set; } = new();
+        public List<string> SubscribedTopicNames { get; set; }
 
         /// <summary>the subscribed topic regex otherwise or null of not provided.</summary>
         public string? SubscribedTopicRegex { get; set; }
@@ -561,7 +633,7 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public static Member Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Member();
+            var obj = new Member(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "ConsumerGroupDescribeResponse.Member.MemberId");
             obj.InstanceId = reader.ReadNullableString(flexible);
             obj.RackId = reader.ReadNullableString(flexible);
@@ -603,14 +675,28 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
     /// <summary>The TopicPartitions struct.</summary>
     public sealed partial class TopicPartitions : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicPartitions()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicPartitions(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic ID.</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partitions.</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -662,7 +748,7 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public static TopicPartitions Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicPartitions();
+            var obj = new TopicPartitions(forRead: true);
             obj.TopicId = reader.ReadUuid();
             obj.TopicName = reader.ReadString(flexible, "ConsumerGroupDescribeResponse.TopicPartitions.TopicName");
             {

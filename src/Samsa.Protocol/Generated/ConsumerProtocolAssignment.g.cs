@@ -16,8 +16,21 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaReadable<Consumer
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 32767;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ConsumerProtocolAssignment()
+    {
+        AssignedPartitions = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ConsumerProtocolAssignment(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>AssignedPartitions</summary>
-    public List<TopicPartition> AssignedPartitions { get; set; } = new();
+    public List<TopicPartition> AssignedPartitions { get; set; }
 
     /// <summary>UserData</summary>
     public byte[]? UserData { get; set; }
@@ -69,7 +82,7 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaReadable<Consumer
             throw ProtocolErrors.UnsupportedVersion("ConsumerProtocolAssignment", version, 0, 3);
         }
         var flexible = false;
-        var obj = new ConsumerProtocolAssignment();
+        var obj = new ConsumerProtocolAssignment(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 6);
             if (count < 0)
@@ -93,11 +106,25 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaReadable<Consumer
     /// <summary>The TopicPartition struct.</summary>
     public sealed partial class TopicPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicPartition()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>Topic</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -135,7 +162,7 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaReadable<Consumer
         public static TopicPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = false;
-            var obj = new TopicPartition();
+            var obj = new TopicPartition(forRead: true);
             obj.Topic = reader.ReadString(flexible, "ConsumerProtocolAssignment.TopicPartition.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 4);

@@ -16,17 +16,32 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 32767;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ConsumerProtocolSubscription()
+    {
+        Topics = new();
+        OwnedPartitions = new();
+        GenerationId = -1;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ConsumerProtocolSubscription(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Topics</summary>
-    public List<string> Topics { get; set; } = new();
+    public List<string> Topics { get; set; }
 
     /// <summary>UserData</summary>
     public byte[]? UserData { get; set; }
 
     /// <summary>OwnedPartitions</summary>
-    public List<TopicPartition> OwnedPartitions { get; set; } = new();
+    public List<TopicPartition> OwnedPartitions { get; set; }
 
     /// <summary>GenerationId</summary>
-    public int GenerationId { get; set; } = -1;
+    public int GenerationId { get; set; }
 
     /// <summary>RackId</summary>
     public string? RackId { get; set; }
@@ -53,13 +68,11 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
         writer.WriteNullableBytes(UserData, flexible);
         if (version >= 1)
         {
+            var list = OwnedPartitions;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = OwnedPartitions;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (version >= 2)
@@ -88,13 +101,11 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
         size += KafkaWriter.SizeOfBytes(UserData?.Length ?? -1, flexible);
         if (version >= 1)
         {
+            var list = OwnedPartitions;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = OwnedPartitions;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 2)
@@ -116,7 +127,7 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
             throw ProtocolErrors.UnsupportedVersion("ConsumerProtocolSubscription", version, 0, 3);
         }
         var flexible = false;
-        var obj = new ConsumerProtocolSubscription();
+        var obj = new ConsumerProtocolSubscription(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 2);
             if (count < 0)
@@ -136,26 +147,32 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
         obj.UserData = reader.ReadNullableBytes(flexible);
         if (version >= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 6);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 6);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("ConsumerProtocolSubscription", "OwnedPartitions", version);
-                }
-                else
-                {
-                    var list = new List<TopicPartition>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(ConsumerProtocolSubscription.TopicPartition.Read(ref reader, version));
-                    }
-                    obj.OwnedPartitions = list;
-                }
+                throw ProtocolErrors.NullValue("ConsumerProtocolSubscription", "OwnedPartitions", version);
             }
+            else
+            {
+                var list = new List<TopicPartition>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(ConsumerProtocolSubscription.TopicPartition.Read(ref reader, version));
+                }
+                obj.OwnedPartitions = list;
+            }
+        }
+        else
+        {
+            obj.OwnedPartitions = new();
         }
         if (version >= 2)
         {
             obj.GenerationId = reader.ReadInt32();
+        }
+        else
+        {
+            obj.GenerationId = -1;
         }
         if (version >= 3)
         {
@@ -167,11 +184,25 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
     /// <summary>The TopicPartition struct.</summary>
     public sealed partial class TopicPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicPartition()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>Topic</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -209,7 +240,7 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaReadable<Consum
         public static TopicPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = false;
-            var obj = new TopicPartition();
+            var obj = new TopicPartition(forRead: true);
             obj.Topic = reader.ReadString(flexible, "ConsumerProtocolSubscription.TopicPartition.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 4);

@@ -21,11 +21,24 @@ public sealed partial class ControlledShutdownRequest : IKafkaRequest<Controlled
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ControlledShutdownRequest()
+    {
+        BrokerEpoch = -1L;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ControlledShutdownRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The id of the broker for which controlled shutdown has been requested.</summary>
     public int BrokerId { get; set; }
 
     /// <summary>The broker epoch.</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -78,11 +91,15 @@ public sealed partial class ControlledShutdownRequest : IKafkaRequest<Controlled
             throw ProtocolErrors.UnsupportedVersion("ControlledShutdownRequest", version, 0, 3);
         }
         var flexible = version >= 3;
-        var obj = new ControlledShutdownRequest();
+        var obj = new ControlledShutdownRequest(forRead: true);
         obj.BrokerId = reader.ReadInt32();
         if (version >= 2)
         {
             obj.BrokerEpoch = reader.ReadInt64();
+        }
+        else
+        {
+            obj.BrokerEpoch = -1L;
         }
         if (flexible)
         {
@@ -114,11 +131,24 @@ public sealed partial class ControlledShutdownResponse : IKafkaResponse<Controll
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ControlledShutdownResponse()
+    {
+        RemainingPartitions = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ControlledShutdownResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top-level error code.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The partitions that the broker still leads.</summary>
-    public List<RemainingPartition> RemainingPartitions { get; set; } = new();
+    public List<RemainingPartition> RemainingPartitions { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -179,7 +209,7 @@ public sealed partial class ControlledShutdownResponse : IKafkaResponse<Controll
             throw ProtocolErrors.UnsupportedVersion("ControlledShutdownResponse", version, 0, 3);
         }
         var flexible = version >= 3;
-        var obj = new ControlledShutdownResponse();
+        var obj = new ControlledShutdownResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 6);
@@ -212,8 +242,21 @@ public sealed partial class ControlledShutdownResponse : IKafkaResponse<Controll
     /// <summary>The RemainingPartition struct.</summary>
     public sealed partial class RemainingPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public RemainingPartition()
+        {
+            TopicName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private RemainingPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The index of the partition.</summary>
         public int PartitionIndex { get; set; }
@@ -255,7 +298,7 @@ public sealed partial class ControlledShutdownResponse : IKafkaResponse<Controll
         public static RemainingPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new RemainingPartition();
+            var obj = new RemainingPartition(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "ControlledShutdownResponse.RemainingPartition.TopicName");
             obj.PartitionIndex = reader.ReadInt32();
             if (flexible)

@@ -21,20 +21,34 @@ public sealed partial class ControllerRegistrationRequest : IKafkaRequest<Contro
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ControllerRegistrationRequest()
+    {
+        Listeners = new();
+        Features = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ControllerRegistrationRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the controller to register.</summary>
     public int ControllerId { get; set; }
 
     /// <summary>The controller incarnation ID, which is unique to each process run.</summary>
-    public Guid IncarnationId { get; set; } = Guid.Empty;
+    public Guid IncarnationId { get; set; }
 
     /// <summary>Set if the required configurations for ZK migration are present.</summary>
     public bool ZkMigrationReady { get; set; }
 
     /// <summary>The listeners of this controller</summary>
-    public List<Listener> Listeners { get; set; } = new();
+    public List<Listener> Listeners { get; set; }
 
     /// <summary>The features on this controller</summary>
-    public List<Feature> Features { get; set; } = new();
+    public List<Feature> Features { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -115,7 +129,7 @@ public sealed partial class ControllerRegistrationRequest : IKafkaRequest<Contro
             throw ProtocolErrors.UnsupportedVersion("ControllerRegistrationRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ControllerRegistrationRequest();
+        var obj = new ControllerRegistrationRequest(forRead: true);
         obj.ControllerId = reader.ReadInt32();
         obj.IncarnationId = reader.ReadUuid();
         obj.ZkMigrationReady = reader.ReadBool();
@@ -166,8 +180,21 @@ public sealed partial class ControllerRegistrationRequest : IKafkaRequest<Contro
     /// <summary>The Feature struct.</summary>
     public sealed partial class Feature : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Feature()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Feature(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The feature name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The minimum supported feature level.</summary>
         public short MinSupportedVersion { get; set; }
@@ -214,7 +241,7 @@ public sealed partial class ControllerRegistrationRequest : IKafkaRequest<Contro
         public static Feature Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Feature();
+            var obj = new Feature(forRead: true);
             obj.Name = reader.ReadString(flexible, "ControllerRegistrationRequest.Feature.Name");
             obj.MinSupportedVersion = reader.ReadInt16();
             obj.MaxSupportedVersion = reader.ReadInt16();
@@ -234,11 +261,25 @@ public sealed partial class ControllerRegistrationRequest : IKafkaRequest<Contro
     /// <summary>The Listener struct.</summary>
     public sealed partial class Listener : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Listener()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Listener(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The hostname.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The port.</summary>
         public ushort Port { get; set; }
@@ -287,7 +328,7 @@ public sealed partial class ControllerRegistrationRequest : IKafkaRequest<Contro
         public static Listener Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Listener();
+            var obj = new Listener(forRead: true);
             obj.Name = reader.ReadString(flexible, "ControllerRegistrationRequest.Listener.Name");
             obj.Host = reader.ReadString(flexible, "ControllerRegistrationRequest.Listener.Host");
             obj.Port = reader.ReadUInt16();
@@ -323,6 +364,19 @@ public sealed partial class ControllerRegistrationResponse : IKafkaResponse<Cont
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ControllerRegistrationResponse()
+    {
+        ErrorMessage = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ControllerRegistrationResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -330,7 +384,7 @@ public sealed partial class ControllerRegistrationResponse : IKafkaResponse<Cont
     public short ErrorCode { get; set; }
 
     /// <summary>The response error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -379,7 +433,7 @@ public sealed partial class ControllerRegistrationResponse : IKafkaResponse<Cont
             throw ProtocolErrors.UnsupportedVersion("ControllerRegistrationResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ControllerRegistrationResponse();
+        var obj = new ControllerRegistrationResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);

@@ -21,8 +21,21 @@ public sealed partial class CreateAclsRequest : IKafkaRequest<CreateAclsRequest,
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreateAclsRequest()
+    {
+        Creations = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreateAclsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ACLs that we want to create.</summary>
-    public List<AclCreation> Creations { get; set; } = new();
+    public List<AclCreation> Creations { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class CreateAclsRequest : IKafkaRequest<CreateAclsRequest,
             throw ProtocolErrors.UnsupportedVersion("CreateAclsRequest", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new CreateAclsRequest();
+        var obj = new CreateAclsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 8);
             if (count < 0)
@@ -113,20 +126,36 @@ public sealed partial class CreateAclsRequest : IKafkaRequest<CreateAclsRequest,
     /// <summary>The AclCreation struct.</summary>
     public sealed partial class AclCreation : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AclCreation()
+        {
+            ResourceName = "";
+            ResourcePatternType = 3;
+            Principal = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AclCreation(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The type of the resource.</summary>
         public sbyte ResourceType { get; set; }
 
         /// <summary>The resource name for the ACL.</summary>
-        public string ResourceName { get; set; } = "";
+        public string ResourceName { get; set; }
 
         /// <summary>The pattern type for the ACL.</summary>
-        public sbyte ResourcePatternType { get; set; } = 3;
+        public sbyte ResourcePatternType { get; set; }
 
         /// <summary>The principal for the ACL.</summary>
-        public string Principal { get; set; } = "";
+        public string Principal { get; set; }
 
         /// <summary>The host for the ACL.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The operation type for the ACL (read, write, etc.).</summary>
         public sbyte Operation { get; set; }
@@ -191,12 +220,16 @@ public sealed partial class CreateAclsRequest : IKafkaRequest<CreateAclsRequest,
         public static AclCreation Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AclCreation();
+            var obj = new AclCreation(forRead: true);
             obj.ResourceType = reader.ReadInt8();
             obj.ResourceName = reader.ReadString(flexible, "CreateAclsRequest.AclCreation.ResourceName");
             if (version >= 1)
             {
                 obj.ResourcePatternType = reader.ReadInt8();
+            }
+            else
+            {
+                obj.ResourcePatternType = 3;
             }
             obj.Principal = reader.ReadString(flexible, "CreateAclsRequest.AclCreation.Principal");
             obj.Host = reader.ReadString(flexible, "CreateAclsRequest.AclCreation.Host");
@@ -233,11 +266,24 @@ public sealed partial class CreateAclsResponse : IKafkaResponse<CreateAclsRespon
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreateAclsResponse()
+    {
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreateAclsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The results for each ACL creation.</summary>
-    public List<AclCreationResult> Results { get; set; } = new();
+    public List<AclCreationResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -298,7 +344,7 @@ public sealed partial class CreateAclsResponse : IKafkaResponse<CreateAclsRespon
             throw ProtocolErrors.UnsupportedVersion("CreateAclsResponse", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new CreateAclsResponse();
+        var obj = new CreateAclsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 4);
@@ -331,11 +377,24 @@ public sealed partial class CreateAclsResponse : IKafkaResponse<CreateAclsRespon
     /// <summary>The AclCreationResult struct.</summary>
     public sealed partial class AclCreationResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AclCreationResult()
+        {
+            ErrorMessage = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AclCreationResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The result error, or zero if there was no error.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The result message, or null if there was no error.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -374,7 +433,7 @@ public sealed partial class CreateAclsResponse : IKafkaResponse<CreateAclsRespon
         public static AclCreationResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AclCreationResult();
+            var obj = new AclCreationResult(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
             if (flexible)

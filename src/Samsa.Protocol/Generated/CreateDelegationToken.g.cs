@@ -21,14 +21,29 @@ public sealed partial class CreateDelegationTokenRequest : IKafkaRequest<CreateD
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreateDelegationTokenRequest()
+    {
+        OwnerPrincipalType = "";
+        OwnerPrincipalName = "";
+        Renewers = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreateDelegationTokenRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The principal type of the owner of the token. If it's null it defaults to the token request principal.</summary>
-    public string? OwnerPrincipalType { get; set; } = "";
+    public string? OwnerPrincipalType { get; set; }
 
     /// <summary>The principal name of the owner of the token. If it's null it defaults to the token request principal.</summary>
-    public string? OwnerPrincipalName { get; set; } = "";
+    public string? OwnerPrincipalName { get; set; }
 
     /// <summary>A list of those who are allowed to renew this token before it expires.</summary>
-    public List<CreatableRenewers> Renewers { get; set; } = new();
+    public List<CreatableRenewers> Renewers { get; set; }
 
     /// <summary>The maximum lifetime of the token in milliseconds, or -1 to use the server side default.</summary>
     public long MaxLifetimeMs { get; set; }
@@ -116,14 +131,22 @@ public sealed partial class CreateDelegationTokenRequest : IKafkaRequest<CreateD
             throw ProtocolErrors.UnsupportedVersion("CreateDelegationTokenRequest", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new CreateDelegationTokenRequest();
+        var obj = new CreateDelegationTokenRequest(forRead: true);
         if (version >= 3)
         {
             obj.OwnerPrincipalType = reader.ReadNullableString(flexible);
         }
+        else
+        {
+            obj.OwnerPrincipalType = "";
+        }
         if (version >= 3)
         {
             obj.OwnerPrincipalName = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            obj.OwnerPrincipalName = "";
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -157,11 +180,25 @@ public sealed partial class CreateDelegationTokenRequest : IKafkaRequest<CreateD
     /// <summary>The CreatableRenewers struct.</summary>
     public sealed partial class CreatableRenewers : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatableRenewers()
+        {
+            PrincipalType = "";
+            PrincipalName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatableRenewers(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The type of the Kafka principal.</summary>
-        public string PrincipalType { get; set; } = "";
+        public string PrincipalType { get; set; }
 
         /// <summary>The name of the Kafka principal.</summary>
-        public string PrincipalName { get; set; } = "";
+        public string PrincipalName { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -200,7 +237,7 @@ public sealed partial class CreateDelegationTokenRequest : IKafkaRequest<CreateD
         public static CreatableRenewers Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new CreatableRenewers();
+            var obj = new CreatableRenewers(forRead: true);
             obj.PrincipalType = reader.ReadString(flexible, "CreateDelegationTokenRequest.CreatableRenewers.PrincipalType");
             obj.PrincipalName = reader.ReadString(flexible, "CreateDelegationTokenRequest.CreatableRenewers.PrincipalName");
             if (flexible)
@@ -234,20 +271,38 @@ public sealed partial class CreateDelegationTokenResponse : IKafkaResponse<Creat
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreateDelegationTokenResponse()
+    {
+        PrincipalType = "";
+        PrincipalName = "";
+        TokenRequesterPrincipalType = "";
+        TokenRequesterPrincipalName = "";
+        TokenId = "";
+        Hmac = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreateDelegationTokenResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top-level error, or zero if there was no error.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The principal type of the token owner.</summary>
-    public string PrincipalType { get; set; } = "";
+    public string PrincipalType { get; set; }
 
     /// <summary>The name of the token owner.</summary>
-    public string PrincipalName { get; set; } = "";
+    public string PrincipalName { get; set; }
 
     /// <summary>The principal type of the requester of the token.</summary>
-    public string TokenRequesterPrincipalType { get; set; } = "";
+    public string TokenRequesterPrincipalType { get; set; }
 
     /// <summary>The principal type of the requester of the token.</summary>
-    public string TokenRequesterPrincipalName { get; set; } = "";
+    public string TokenRequesterPrincipalName { get; set; }
 
     /// <summary>When this token was generated.</summary>
     public long IssueTimestampMs { get; set; }
@@ -259,10 +314,10 @@ public sealed partial class CreateDelegationTokenResponse : IKafkaResponse<Creat
     public long MaxTimestampMs { get; set; }
 
     /// <summary>The token UUID.</summary>
-    public string TokenId { get; set; } = "";
+    public string TokenId { get; set; }
 
     /// <summary>HMAC of the delegation token.</summary>
-    public byte[] Hmac { get; set; } = Array.Empty<byte>();
+    public byte[] Hmac { get; set; }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -350,7 +405,7 @@ public sealed partial class CreateDelegationTokenResponse : IKafkaResponse<Creat
             throw ProtocolErrors.UnsupportedVersion("CreateDelegationTokenResponse", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new CreateDelegationTokenResponse();
+        var obj = new CreateDelegationTokenResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         obj.PrincipalType = reader.ReadString(flexible, "CreateDelegationTokenResponse.PrincipalType");
         obj.PrincipalName = reader.ReadString(flexible, "CreateDelegationTokenResponse.PrincipalName");
@@ -358,9 +413,17 @@ public sealed partial class CreateDelegationTokenResponse : IKafkaResponse<Creat
         {
             obj.TokenRequesterPrincipalType = reader.ReadString(flexible, "CreateDelegationTokenResponse.TokenRequesterPrincipalType");
         }
+        else
+        {
+            obj.TokenRequesterPrincipalType = "";
+        }
         if (version >= 3)
         {
             obj.TokenRequesterPrincipalName = reader.ReadString(flexible, "CreateDelegationTokenResponse.TokenRequesterPrincipalName");
+        }
+        else
+        {
+            obj.TokenRequesterPrincipalName = "";
         }
         obj.IssueTimestampMs = reader.ReadInt64();
         obj.ExpiryTimestampMs = reader.ReadInt64();

@@ -21,8 +21,21 @@ public sealed partial class CreatePartitionsRequest : IKafkaRequest<CreatePartit
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreatePartitionsRequest()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreatePartitionsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Each topic that we want to create new partitions inside.</summary>
-    public List<CreatePartitionsTopic> Topics { get; set; } = new();
+    public List<CreatePartitionsTopic> Topics { get; set; }
 
     /// <summary>The time in ms to wait for the partitions to be created.</summary>
     public int TimeoutMs { get; set; }
@@ -91,7 +104,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaRequest<CreatePartit
             throw ProtocolErrors.UnsupportedVersion("CreatePartitionsRequest", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new CreatePartitionsRequest();
+        var obj = new CreatePartitionsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 7);
             if (count < 0)
@@ -125,8 +138,21 @@ public sealed partial class CreatePartitionsRequest : IKafkaRequest<CreatePartit
     /// <summary>The CreatePartitionsAssignment struct.</summary>
     public sealed partial class CreatePartitionsAssignment : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatePartitionsAssignment()
+        {
+            BrokerIds = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatePartitionsAssignment(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The assigned broker IDs.</summary>
-        public List<int> BrokerIds { get; set; } = new();
+        public List<int> BrokerIds { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -174,7 +200,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaRequest<CreatePartit
         public static CreatePartitionsAssignment Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new CreatePartitionsAssignment();
+            var obj = new CreatePartitionsAssignment(forRead: true);
             {
                 var count = reader.ReadArrayLength(flexible, 4);
                 if (count < 0)
@@ -207,14 +233,28 @@ public sealed partial class CreatePartitionsRequest : IKafkaRequest<CreatePartit
     /// <summary>The CreatePartitionsTopic struct.</summary>
     public sealed partial class CreatePartitionsTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatePartitionsTopic()
+        {
+            Name = "";
+            Assignments = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatePartitionsTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The new partition count.</summary>
         public int Count { get; set; }
 
         /// <summary>The new partition assignments.</summary>
-        public List<CreatePartitionsAssignment>? Assignments { get; set; } = new();
+        public List<CreatePartitionsAssignment>? Assignments { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -283,7 +323,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaRequest<CreatePartit
         public static CreatePartitionsTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new CreatePartitionsTopic();
+            var obj = new CreatePartitionsTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "CreatePartitionsRequest.CreatePartitionsTopic.Name");
             obj.Count = reader.ReadInt32();
             {
@@ -333,11 +373,24 @@ public sealed partial class CreatePartitionsResponse : IKafkaResponse<CreatePart
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreatePartitionsResponse()
+    {
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreatePartitionsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The partition creation results for each topic.</summary>
-    public List<CreatePartitionsTopicResult> Results { get; set; } = new();
+    public List<CreatePartitionsTopicResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -398,7 +451,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaResponse<CreatePart
             throw ProtocolErrors.UnsupportedVersion("CreatePartitionsResponse", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new CreatePartitionsResponse();
+        var obj = new CreatePartitionsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 5);
@@ -431,8 +484,21 @@ public sealed partial class CreatePartitionsResponse : IKafkaResponse<CreatePart
     /// <summary>The CreatePartitionsTopicResult struct.</summary>
     public sealed partial class CreatePartitionsTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatePartitionsTopicResult()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatePartitionsTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The result error, or zero if there was no error.</summary>
         public short ErrorCode { get; set; }
@@ -479,7 +545,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaResponse<CreatePart
         public static CreatePartitionsTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new CreatePartitionsTopicResult();
+            var obj = new CreatePartitionsTopicResult(forRead: true);
             obj.Name = reader.ReadString(flexible, "CreatePartitionsResponse.CreatePartitionsTopicResult.Name");
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);

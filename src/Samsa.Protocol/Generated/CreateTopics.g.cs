@@ -21,11 +21,25 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 5;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreateTopicsRequest()
+    {
+        Topics = new();
+        timeoutMs = 60000;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreateTopicsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The topics to create.</summary>
-    public List<CreatableTopic> Topics { get; set; } = new();
+    public List<CreatableTopic> Topics { get; set; }
 
     /// <summary>How long to wait in milliseconds before timing out the request.</summary>
-    public int timeoutMs { get; set; } = 60000;
+    public int timeoutMs { get; set; }
 
     /// <summary>If true, check that the topics can be created as specified, but don't create anything.</summary>
     public bool validateOnly { get; set; }
@@ -101,7 +115,7 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
             throw ProtocolErrors.UnsupportedVersion("CreateTopicsRequest", version, 0, 7);
         }
         var flexible = version >= 5;
-        var obj = new CreateTopicsRequest();
+        var obj = new CreateTopicsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 10);
             if (count < 0)
@@ -138,11 +152,24 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
     /// <summary>The CreatableReplicaAssignment struct.</summary>
     public sealed partial class CreatableReplicaAssignment : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatableReplicaAssignment()
+        {
+            BrokerIds = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatableReplicaAssignment(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
         /// <summary>The brokers to place the partition on.</summary>
-        public List<int> BrokerIds { get; set; } = new();
+        public List<int> BrokerIds { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -192,7 +219,7 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
         public static CreatableReplicaAssignment Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 5;
-            var obj = new CreatableReplicaAssignment();
+            var obj = new CreatableReplicaAssignment(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -226,8 +253,23 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
     /// <summary>The CreatableTopic struct.</summary>
     public sealed partial class CreatableTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatableTopic()
+        {
+            Name = "";
+            Assignments = new();
+            Configs = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatableTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The number of partitions to create in the topic, or -1 if we are either specifying a manual partition assignment or using the default partitions.</summary>
         public int NumPartitions { get; set; }
@@ -236,10 +278,10 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
         public short ReplicationFactor { get; set; }
 
         /// <summary>The manual partition assignment, or the empty array if we are using automatic assignment.</summary>
-        public List<CreatableReplicaAssignment> Assignments { get; set; } = new();
+        public List<CreatableReplicaAssignment> Assignments { get; set; }
 
         /// <summary>The custom topic configurations to set.</summary>
-        public List<CreatableTopicConfig> Configs { get; set; } = new();
+        public List<CreatableTopicConfig> Configs { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -312,7 +354,7 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
         public static CreatableTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 5;
-            var obj = new CreatableTopic();
+            var obj = new CreatableTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "CreateTopicsRequest.CreatableTopic.Name");
             obj.NumPartitions = reader.ReadInt32();
             obj.ReplicationFactor = reader.ReadInt16();
@@ -364,11 +406,25 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
     /// <summary>The CreatableTopicConfig struct.</summary>
     public sealed partial class CreatableTopicConfig : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatableTopicConfig()
+        {
+            Name = "";
+            Value = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatableTopicConfig(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The configuration name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The configuration value.</summary>
-        public string? Value { get; set; } = "";
+        public string? Value { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -407,7 +463,7 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
         public static CreatableTopicConfig Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 5;
-            var obj = new CreatableTopicConfig();
+            var obj = new CreatableTopicConfig(forRead: true);
             obj.Name = reader.ReadString(flexible, "CreateTopicsRequest.CreatableTopicConfig.Name");
             obj.Value = reader.ReadNullableString(flexible);
             if (flexible)
@@ -441,11 +497,24 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 5;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public CreateTopicsResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private CreateTopicsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Results for each topic we tried to create.</summary>
-    public List<CreatableTopicResult> Topics { get; set; } = new();
+    public List<CreatableTopicResult> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -512,7 +581,7 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             throw ProtocolErrors.UnsupportedVersion("CreateTopicsResponse", version, 0, 7);
         }
         var flexible = version >= 5;
-        var obj = new CreateTopicsResponse();
+        var obj = new CreateTopicsResponse(forRead: true);
         if (version >= 2)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -548,17 +617,32 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
     /// <summary>The CreatableTopicConfigs struct.</summary>
     public sealed partial class CreatableTopicConfigs : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatableTopicConfigs()
+        {
+            Name = "";
+            Value = "";
+            ConfigSource = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatableTopicConfigs(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The configuration name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The configuration value.</summary>
-        public string? Value { get; set; } = "";
+        public string? Value { get; set; }
 
         /// <summary>True if the configuration is read-only.</summary>
         public bool ReadOnly { get; set; }
 
         /// <summary>The configuration source.</summary>
-        public sbyte ConfigSource { get; set; } = -1;
+        public sbyte ConfigSource { get; set; }
 
         /// <summary>True if this configuration is sensitive.</summary>
         public bool IsSensitive { get; set; }
@@ -606,7 +690,7 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
         public static CreatableTopicConfigs Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new CreatableTopicConfigs();
+            var obj = new CreatableTopicConfigs(forRead: true);
             obj.Name = reader.ReadString(flexible, "CreateTopicsResponse.CreatableTopicConfigs.Name");
             obj.Value = reader.ReadNullableString(flexible);
             obj.ReadOnly = reader.ReadBool();
@@ -628,29 +712,46 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
     /// <summary>The CreatableTopicResult struct.</summary>
     public sealed partial class CreatableTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CreatableTopicResult()
+        {
+            Name = "";
+            ErrorMessage = "";
+            NumPartitions = -1;
+            ReplicationFactor = -1;
+            Configs = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CreatableTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The unique topic ID</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The error message, or null if there was no error.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>Optional topic config error returned if configs are not returned in the response.</summary>
         public short TopicConfigErrorCode { get; set; }
 
         /// <summary>Number of partitions of the topic.</summary>
-        public int NumPartitions { get; set; } = -1;
+        public int NumPartitions { get; set; }
 
         /// <summary>Replication factor of the topic.</summary>
-        public short ReplicationFactor { get; set; } = -1;
+        public short ReplicationFactor { get; set; }
 
         /// <summary>Configuration of the topic.</summary>
-        public List<CreatableTopicConfigs>? Configs { get; set; } = new();
+        public List<CreatableTopicConfigs>? Configs { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -679,19 +780,17 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             }
             if (version >= 5)
             {
+                var list = Configs;
+                if (list is null)
                 {
-                    var list = Configs;
-                    if (list is null)
+                    writer.WriteArrayLength(-1, flexible);
+                }
+                else
+                {
+                    writer.WriteArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        writer.WriteArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        writer.WriteArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            list[i].Write(ref writer, version);
-                        }
+                        list[i].Write(ref writer, version);
                     }
                 }
             }
@@ -741,19 +840,17 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             }
             if (version >= 5)
             {
+                var list = Configs;
+                if (list is null)
                 {
-                    var list = Configs;
-                    if (list is null)
+                    size += KafkaWriter.SizeOfArrayLength(-1, flexible);
+                }
+                else
+                {
+                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        size += KafkaWriter.SizeOfArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            size += list[i].ComputeSize(version);
-                        }
+                        size += list[i].ComputeSize(version);
                     }
                 }
             }
@@ -777,7 +874,7 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
         public static CreatableTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 5;
-            var obj = new CreatableTopicResult();
+            var obj = new CreatableTopicResult(forRead: true);
             obj.Name = reader.ReadString(flexible, "CreateTopicsResponse.CreatableTopicResult.Name");
             if (version >= 7)
             {
@@ -788,32 +885,46 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             {
                 obj.ErrorMessage = reader.ReadNullableString(flexible);
             }
+            else
+            {
+                obj.ErrorMessage = "";
+            }
             if (version >= 5)
             {
                 obj.NumPartitions = reader.ReadInt32();
+            }
+            else
+            {
+                obj.NumPartitions = -1;
             }
             if (version >= 5)
             {
                 obj.ReplicationFactor = reader.ReadInt16();
             }
+            else
+            {
+                obj.ReplicationFactor = -1;
+            }
             if (version >= 5)
             {
+                var count = reader.ReadArrayLength(flexible, 6);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 6);
-                    if (count < 0)
-                    {
-                        obj.Configs = null;
-                    }
-                    else
-                    {
-                        var list = new List<CreatableTopicConfigs>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(CreateTopicsResponse.CreatableTopicConfigs.Read(ref reader, version));
-                        }
-                        obj.Configs = list;
-                    }
+                    obj.Configs = null;
                 }
+                else
+                {
+                    var list = new List<CreatableTopicConfigs>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(CreateTopicsResponse.CreatableTopicConfigs.Read(ref reader, version));
+                    }
+                    obj.Configs = list;
+                }
+            }
+            else
+            {
+                obj.Configs = new();
             }
             if (flexible)
             {

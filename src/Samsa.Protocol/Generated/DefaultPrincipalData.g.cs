@@ -16,11 +16,25 @@ public sealed partial class DefaultPrincipalData : IKafkaReadable<DefaultPrincip
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DefaultPrincipalData()
+    {
+        Type = "";
+        Name = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DefaultPrincipalData(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The principal type</summary>
-    public string Type { get; set; } = "";
+    public string Type { get; set; }
 
     /// <summary>The principal name</summary>
-    public string Name { get; set; } = "";
+    public string Name { get; set; }
 
     /// <summary>Whether the principal was authenticated by a delegation token on the forwarding broker.</summary>
     public bool TokenAuthenticated { get; set; }
@@ -72,7 +86,7 @@ public sealed partial class DefaultPrincipalData : IKafkaReadable<DefaultPrincip
             throw ProtocolErrors.UnsupportedVersion("DefaultPrincipalData", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DefaultPrincipalData();
+        var obj = new DefaultPrincipalData(forRead: true);
         obj.Type = reader.ReadString(flexible, "DefaultPrincipalData.Type");
         obj.Name = reader.ReadString(flexible, "DefaultPrincipalData.Name");
         obj.TokenAuthenticated = reader.ReadBool();

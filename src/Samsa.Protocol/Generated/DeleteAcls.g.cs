@@ -21,8 +21,21 @@ public sealed partial class DeleteAclsRequest : IKafkaRequest<DeleteAclsRequest,
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteAclsRequest()
+    {
+        Filters = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteAclsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The filters to use when deleting ACLs.</summary>
-    public List<DeleteAclsFilter> Filters { get; set; } = new();
+    public List<DeleteAclsFilter> Filters { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class DeleteAclsRequest : IKafkaRequest<DeleteAclsRequest,
             throw ProtocolErrors.UnsupportedVersion("DeleteAclsRequest", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new DeleteAclsRequest();
+        var obj = new DeleteAclsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 8);
             if (count < 0)
@@ -113,20 +126,36 @@ public sealed partial class DeleteAclsRequest : IKafkaRequest<DeleteAclsRequest,
     /// <summary>The DeleteAclsFilter struct.</summary>
     public sealed partial class DeleteAclsFilter : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteAclsFilter()
+        {
+            ResourceNameFilter = "";
+            PatternTypeFilter = 3;
+            PrincipalFilter = "";
+            HostFilter = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteAclsFilter(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The resource type.</summary>
         public sbyte ResourceTypeFilter { get; set; }
 
         /// <summary>The resource name.</summary>
-        public string? ResourceNameFilter { get; set; } = "";
+        public string? ResourceNameFilter { get; set; }
 
         /// <summary>The pattern type.</summary>
-        public sbyte PatternTypeFilter { get; set; } = 3;
+        public sbyte PatternTypeFilter { get; set; }
 
         /// <summary>The principal filter, or null to accept all principals.</summary>
-        public string? PrincipalFilter { get; set; } = "";
+        public string? PrincipalFilter { get; set; }
 
         /// <summary>The host filter, or null to accept all hosts.</summary>
-        public string? HostFilter { get; set; } = "";
+        public string? HostFilter { get; set; }
 
         /// <summary>The ACL operation.</summary>
         public sbyte Operation { get; set; }
@@ -191,12 +220,16 @@ public sealed partial class DeleteAclsRequest : IKafkaRequest<DeleteAclsRequest,
         public static DeleteAclsFilter Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeleteAclsFilter();
+            var obj = new DeleteAclsFilter(forRead: true);
             obj.ResourceTypeFilter = reader.ReadInt8();
             obj.ResourceNameFilter = reader.ReadNullableString(flexible);
             if (version >= 1)
             {
                 obj.PatternTypeFilter = reader.ReadInt8();
+            }
+            else
+            {
+                obj.PatternTypeFilter = 3;
             }
             obj.PrincipalFilter = reader.ReadNullableString(flexible);
             obj.HostFilter = reader.ReadNullableString(flexible);
@@ -233,11 +266,24 @@ public sealed partial class DeleteAclsResponse : IKafkaResponse<DeleteAclsRespon
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteAclsResponse()
+    {
+        FilterResults = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteAclsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The results for each filter.</summary>
-    public List<DeleteAclsFilterResult> FilterResults { get; set; } = new();
+    public List<DeleteAclsFilterResult> FilterResults { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -298,7 +344,7 @@ public sealed partial class DeleteAclsResponse : IKafkaResponse<DeleteAclsRespon
             throw ProtocolErrors.UnsupportedVersion("DeleteAclsResponse", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new DeleteAclsResponse();
+        var obj = new DeleteAclsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 5);
@@ -331,14 +377,28 @@ public sealed partial class DeleteAclsResponse : IKafkaResponse<DeleteAclsRespon
     /// <summary>The DeleteAclsFilterResult struct.</summary>
     public sealed partial class DeleteAclsFilterResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteAclsFilterResult()
+        {
+            ErrorMessage = "";
+            MatchingAcls = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteAclsFilterResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The error code, or 0 if the filter succeeded.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The error message, or null if the filter succeeded.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>The ACLs which matched this filter.</summary>
-        public List<DeleteAclsMatchingAcl> MatchingAcls { get; set; } = new();
+        public List<DeleteAclsMatchingAcl> MatchingAcls { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -393,7 +453,7 @@ public sealed partial class DeleteAclsResponse : IKafkaResponse<DeleteAclsRespon
         public static DeleteAclsFilterResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeleteAclsFilterResult();
+            var obj = new DeleteAclsFilterResult(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
             {
@@ -428,26 +488,43 @@ public sealed partial class DeleteAclsResponse : IKafkaResponse<DeleteAclsRespon
     /// <summary>The DeleteAclsMatchingAcl struct.</summary>
     public sealed partial class DeleteAclsMatchingAcl : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteAclsMatchingAcl()
+        {
+            ErrorMessage = "";
+            ResourceName = "";
+            PatternType = 3;
+            Principal = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteAclsMatchingAcl(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The deletion error code, or 0 if the deletion succeeded.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The deletion error message, or null if the deletion succeeded.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>The ACL resource type.</summary>
         public sbyte ResourceType { get; set; }
 
         /// <summary>The ACL resource name.</summary>
-        public string ResourceName { get; set; } = "";
+        public string ResourceName { get; set; }
 
         /// <summary>The ACL resource pattern type.</summary>
-        public sbyte PatternType { get; set; } = 3;
+        public sbyte PatternType { get; set; }
 
         /// <summary>The ACL principal.</summary>
-        public string Principal { get; set; } = "";
+        public string Principal { get; set; }
 
         /// <summary>The ACL host.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The ACL operation.</summary>
         public sbyte Operation { get; set; }
@@ -516,7 +593,7 @@ public sealed partial class DeleteAclsResponse : IKafkaResponse<DeleteAclsRespon
         public static DeleteAclsMatchingAcl Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeleteAclsMatchingAcl();
+            var obj = new DeleteAclsMatchingAcl(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
             obj.ResourceType = reader.ReadInt8();
@@ -524,6 +601,10 @@ public sealed partial class DeleteAclsResponse : IKafkaResponse<DeleteAclsRespon
             if (version >= 1)
             {
                 obj.PatternType = reader.ReadInt8();
+            }
+            else
+            {
+                obj.PatternType = 3;
             }
             obj.Principal = reader.ReadString(flexible, "DeleteAclsResponse.DeleteAclsMatchingAcl.Principal");
             obj.Host = reader.ReadString(flexible, "DeleteAclsResponse.DeleteAclsMatchingAcl.Host");

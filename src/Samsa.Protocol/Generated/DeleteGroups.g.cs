@@ -21,8 +21,21 @@ public sealed partial class DeleteGroupsRequest : IKafkaRequest<DeleteGroupsRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteGroupsRequest()
+    {
+        GroupsNames = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteGroupsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The group names to delete.</summary>
-    public List<string> GroupsNames { get; set; } = new();
+    public List<string> GroupsNames { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class DeleteGroupsRequest : IKafkaRequest<DeleteGroupsRequ
             throw ProtocolErrors.UnsupportedVersion("DeleteGroupsRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new DeleteGroupsRequest();
+        var obj = new DeleteGroupsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 1);
             if (count < 0)
@@ -128,11 +141,24 @@ public sealed partial class DeleteGroupsResponse : IKafkaResponse<DeleteGroupsRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteGroupsResponse()
+    {
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteGroupsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The deletion results</summary>
-    public List<DeletableGroupResult> Results { get; set; } = new();
+    public List<DeletableGroupResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -193,7 +219,7 @@ public sealed partial class DeleteGroupsResponse : IKafkaResponse<DeleteGroupsRe
             throw ProtocolErrors.UnsupportedVersion("DeleteGroupsResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new DeleteGroupsResponse();
+        var obj = new DeleteGroupsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 4);
@@ -226,8 +252,21 @@ public sealed partial class DeleteGroupsResponse : IKafkaResponse<DeleteGroupsRe
     /// <summary>The DeletableGroupResult struct.</summary>
     public sealed partial class DeletableGroupResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeletableGroupResult()
+        {
+            GroupId = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeletableGroupResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The group id</summary>
-        public string GroupId { get; set; } = "";
+        public string GroupId { get; set; }
 
         /// <summary>The deletion error, or 0 if the deletion succeeded.</summary>
         public short ErrorCode { get; set; }
@@ -269,7 +308,7 @@ public sealed partial class DeleteGroupsResponse : IKafkaResponse<DeleteGroupsRe
         public static DeletableGroupResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeletableGroupResult();
+            var obj = new DeletableGroupResult(forRead: true);
             obj.GroupId = reader.ReadString(flexible, "DeleteGroupsResponse.DeletableGroupResult.GroupId");
             obj.ErrorCode = reader.ReadInt16();
             if (flexible)

@@ -21,8 +21,21 @@ public sealed partial class DeleteRecordsRequest : IKafkaRequest<DeleteRecordsRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteRecordsRequest()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteRecordsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Each topic that we want to delete records from.</summary>
-    public List<DeleteRecordsTopic> Topics { get; set; } = new();
+    public List<DeleteRecordsTopic> Topics { get; set; }
 
     /// <summary>How long to wait for the deletion to complete, in milliseconds.</summary>
     public int TimeoutMs { get; set; }
@@ -86,7 +99,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaRequest<DeleteRecordsRe
             throw ProtocolErrors.UnsupportedVersion("DeleteRecordsRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new DeleteRecordsRequest();
+        var obj = new DeleteRecordsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -119,6 +132,18 @@ public sealed partial class DeleteRecordsRequest : IKafkaRequest<DeleteRecordsRe
     /// <summary>The DeleteRecordsPartition struct.</summary>
     public sealed partial class DeleteRecordsPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteRecordsPartition()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteRecordsPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -162,7 +187,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaRequest<DeleteRecordsRe
         public static DeleteRecordsPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeleteRecordsPartition();
+            var obj = new DeleteRecordsPartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.Offset = reader.ReadInt64();
             if (flexible)
@@ -181,11 +206,25 @@ public sealed partial class DeleteRecordsRequest : IKafkaRequest<DeleteRecordsRe
     /// <summary>The DeleteRecordsTopic struct.</summary>
     public sealed partial class DeleteRecordsTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteRecordsTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteRecordsTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition that we want to delete records from.</summary>
-        public List<DeleteRecordsPartition> Partitions { get; set; } = new();
+        public List<DeleteRecordsPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -238,7 +277,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaRequest<DeleteRecordsRe
         public static DeleteRecordsTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeleteRecordsTopic();
+            var obj = new DeleteRecordsTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "DeleteRecordsRequest.DeleteRecordsTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 12);
@@ -287,11 +326,24 @@ public sealed partial class DeleteRecordsResponse : IKafkaResponse<DeleteRecords
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteRecordsResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteRecordsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Each topic that we wanted to delete records from.</summary>
-    public List<DeleteRecordsTopicResult> Topics { get; set; } = new();
+    public List<DeleteRecordsTopicResult> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -352,7 +404,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaResponse<DeleteRecords
             throw ProtocolErrors.UnsupportedVersion("DeleteRecordsResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new DeleteRecordsResponse();
+        var obj = new DeleteRecordsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -385,6 +437,18 @@ public sealed partial class DeleteRecordsResponse : IKafkaResponse<DeleteRecords
     /// <summary>The DeleteRecordsPartitionResult struct.</summary>
     public sealed partial class DeleteRecordsPartitionResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteRecordsPartitionResult()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteRecordsPartitionResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -433,7 +497,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaResponse<DeleteRecords
         public static DeleteRecordsPartitionResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeleteRecordsPartitionResult();
+            var obj = new DeleteRecordsPartitionResult(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.LowWatermark = reader.ReadInt64();
             obj.ErrorCode = reader.ReadInt16();
@@ -453,11 +517,25 @@ public sealed partial class DeleteRecordsResponse : IKafkaResponse<DeleteRecords
     /// <summary>The DeleteRecordsTopicResult struct.</summary>
     public sealed partial class DeleteRecordsTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteRecordsTopicResult()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteRecordsTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition that we wanted to delete records from.</summary>
-        public List<DeleteRecordsPartitionResult> Partitions { get; set; } = new();
+        public List<DeleteRecordsPartitionResult> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -510,7 +588,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaResponse<DeleteRecords
         public static DeleteRecordsTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DeleteRecordsTopicResult();
+            var obj = new DeleteRecordsTopicResult(forRead: true);
             obj.Name = reader.ReadString(flexible, "DeleteRecordsResponse.DeleteRecordsTopicResult.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 14);

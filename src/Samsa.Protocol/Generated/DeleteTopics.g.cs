@@ -21,11 +21,25 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteTopicsRequest()
+    {
+        Topics = new();
+        TopicNames = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteTopicsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The name or topic ID of the topic</summary>
-    public List<DeleteTopicState> Topics { get; set; } = new();
+    public List<DeleteTopicState> Topics { get; set; }
 
     /// <summary>The names of the topics to delete</summary>
-    public List<string> TopicNames { get; set; } = new();
+    public List<string> TopicNames { get; set; }
 
     /// <summary>The length of time in milliseconds to wait for the deletions to complete.</summary>
     public int TimeoutMs { get; set; }
@@ -43,13 +57,11 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         var flexible = version >= 4;
         if (version >= 6)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -58,13 +70,11 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         }
         if (version <= 5)
         {
+            var list = TopicNames;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicNames;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         writer.WriteInt32(TimeoutMs);
@@ -83,24 +93,20 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         var size = 0;
         if (version >= 6)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version <= 5)
         {
+            var list = TopicNames;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicNames;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         size += 4;
@@ -121,44 +127,48 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
             throw ProtocolErrors.UnsupportedVersion("DeleteTopicsRequest", version, 0, 6);
         }
         var flexible = version >= 4;
-        var obj = new DeleteTopicsRequest();
+        var obj = new DeleteTopicsRequest(forRead: true);
         if (version >= 6)
         {
+            var count = reader.ReadArrayLength(flexible, 18);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 18);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("DeleteTopicsRequest", "Topics", version);
-                }
-                else
-                {
-                    var list = new List<DeleteTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(DeleteTopicsRequest.DeleteTopicState.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                throw ProtocolErrors.NullValue("DeleteTopicsRequest", "Topics", version);
             }
+            else
+            {
+                var list = new List<DeleteTopicState>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(DeleteTopicsRequest.DeleteTopicState.Read(ref reader, version));
+                }
+                obj.Topics = list;
+            }
+        }
+        else
+        {
+            obj.Topics = new();
         }
         if (version <= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("DeleteTopicsRequest", "TopicNames", version);
-                }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "DeleteTopicsRequest.TopicNames"));
-                    }
-                    obj.TopicNames = list;
-                }
+                throw ProtocolErrors.NullValue("DeleteTopicsRequest", "TopicNames", version);
             }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(reader.ReadString(flexible, "DeleteTopicsRequest.TopicNames"));
+                }
+                obj.TopicNames = list;
+            }
+        }
+        else
+        {
+            obj.TopicNames = new();
         }
         obj.TimeoutMs = reader.ReadInt32();
         if (flexible)
@@ -176,11 +186,23 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
     /// <summary>The DeleteTopicState struct.</summary>
     public sealed partial class DeleteTopicState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeleteTopicState()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeleteTopicState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
         public string? Name { get; set; }
 
         /// <summary>The unique topic ID</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -219,7 +241,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaRequest<DeleteTopicsRequ
         public static DeleteTopicState Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DeleteTopicState();
+            var obj = new DeleteTopicState(forRead: true);
             obj.Name = reader.ReadNullableString(flexible);
             obj.TopicId = reader.ReadUuid();
             if (flexible)
@@ -253,11 +275,24 @@ public sealed partial class DeleteTopicsResponse : IKafkaResponse<DeleteTopicsRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DeleteTopicsResponse()
+    {
+        Responses = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DeleteTopicsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The results for each topic we tried to delete.</summary>
-    public List<DeletableTopicResult> Responses { get; set; } = new();
+    public List<DeletableTopicResult> Responses { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -324,7 +359,7 @@ public sealed partial class DeleteTopicsResponse : IKafkaResponse<DeleteTopicsRe
             throw ProtocolErrors.UnsupportedVersion("DeleteTopicsResponse", version, 0, 6);
         }
         var flexible = version >= 4;
-        var obj = new DeleteTopicsResponse();
+        var obj = new DeleteTopicsResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -360,11 +395,24 @@ public sealed partial class DeleteTopicsResponse : IKafkaResponse<DeleteTopicsRe
     /// <summary>The DeletableTopicResult struct.</summary>
     public sealed partial class DeletableTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DeletableTopicResult()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DeletableTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string? Name { get; set; } = "";
+        public string? Name { get; set; }
 
         /// <summary>the unique topic ID</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The deletion error, or 0 if the deletion succeeded.</summary>
         public short ErrorCode { get; set; }
@@ -429,7 +477,7 @@ public sealed partial class DeleteTopicsResponse : IKafkaResponse<DeleteTopicsRe
         public static DeletableTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new DeletableTopicResult();
+            var obj = new DeletableTopicResult(forRead: true);
             obj.Name = version >= 6 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible, "DeleteTopicsResponse.DeletableTopicResult.Name");
             if (version >= 6)
             {

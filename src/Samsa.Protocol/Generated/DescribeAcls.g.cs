@@ -21,20 +21,36 @@ public sealed partial class DescribeAclsRequest : IKafkaRequest<DescribeAclsRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeAclsRequest()
+    {
+        ResourceNameFilter = "";
+        PatternTypeFilter = 3;
+        PrincipalFilter = "";
+        HostFilter = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeAclsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The resource type.</summary>
     public sbyte ResourceTypeFilter { get; set; }
 
     /// <summary>The resource name, or null to match any resource name.</summary>
-    public string? ResourceNameFilter { get; set; } = "";
+    public string? ResourceNameFilter { get; set; }
 
     /// <summary>The resource pattern to match.</summary>
-    public sbyte PatternTypeFilter { get; set; } = 3;
+    public sbyte PatternTypeFilter { get; set; }
 
     /// <summary>The principal to match, or null to match any principal.</summary>
-    public string? PrincipalFilter { get; set; } = "";
+    public string? PrincipalFilter { get; set; }
 
     /// <summary>The host to match, or null to match any host.</summary>
-    public string? HostFilter { get; set; } = "";
+    public string? HostFilter { get; set; }
 
     /// <summary>The operation to match.</summary>
     public sbyte Operation { get; set; }
@@ -107,12 +123,16 @@ public sealed partial class DescribeAclsRequest : IKafkaRequest<DescribeAclsRequ
             throw ProtocolErrors.UnsupportedVersion("DescribeAclsRequest", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new DescribeAclsRequest();
+        var obj = new DescribeAclsRequest(forRead: true);
         obj.ResourceTypeFilter = reader.ReadInt8();
         obj.ResourceNameFilter = reader.ReadNullableString(flexible);
         if (version >= 1)
         {
             obj.PatternTypeFilter = reader.ReadInt8();
+        }
+        else
+        {
+            obj.PatternTypeFilter = 3;
         }
         obj.PrincipalFilter = reader.ReadNullableString(flexible);
         obj.HostFilter = reader.ReadNullableString(flexible);
@@ -148,6 +168,20 @@ public sealed partial class DescribeAclsResponse : IKafkaResponse<DescribeAclsRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeAclsResponse()
+    {
+        ErrorMessage = "";
+        Resources = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeAclsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -155,10 +189,10 @@ public sealed partial class DescribeAclsResponse : IKafkaResponse<DescribeAclsRe
     public short ErrorCode { get; set; }
 
     /// <summary>The error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>Each Resource that is referenced in an ACL.</summary>
-    public List<DescribeAclsResource> Resources { get; set; } = new();
+    public List<DescribeAclsResource> Resources { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -223,7 +257,7 @@ public sealed partial class DescribeAclsResponse : IKafkaResponse<DescribeAclsRe
             throw ProtocolErrors.UnsupportedVersion("DescribeAclsResponse", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new DescribeAclsResponse();
+        var obj = new DescribeAclsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -258,11 +292,25 @@ public sealed partial class DescribeAclsResponse : IKafkaResponse<DescribeAclsRe
     /// <summary>The AclDescription struct.</summary>
     public sealed partial class AclDescription : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AclDescription()
+        {
+            Principal = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AclDescription(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ACL principal.</summary>
-        public string Principal { get; set; } = "";
+        public string Principal { get; set; }
 
         /// <summary>The ACL host.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The ACL operation.</summary>
         public sbyte Operation { get; set; }
@@ -311,7 +359,7 @@ public sealed partial class DescribeAclsResponse : IKafkaResponse<DescribeAclsRe
         public static AclDescription Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new AclDescription();
+            var obj = new AclDescription(forRead: true);
             obj.Principal = reader.ReadString(flexible, "DescribeAclsResponse.AclDescription.Principal");
             obj.Host = reader.ReadString(flexible, "DescribeAclsResponse.AclDescription.Host");
             obj.Operation = reader.ReadInt8();
@@ -332,17 +380,32 @@ public sealed partial class DescribeAclsResponse : IKafkaResponse<DescribeAclsRe
     /// <summary>The DescribeAclsResource struct.</summary>
     public sealed partial class DescribeAclsResource : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeAclsResource()
+        {
+            ResourceName = "";
+            PatternType = 3;
+            Acls = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeAclsResource(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The resource type.</summary>
         public sbyte ResourceType { get; set; }
 
         /// <summary>The resource name.</summary>
-        public string ResourceName { get; set; } = "";
+        public string ResourceName { get; set; }
 
         /// <summary>The resource pattern type.</summary>
-        public sbyte PatternType { get; set; } = 3;
+        public sbyte PatternType { get; set; }
 
         /// <summary>The ACLs.</summary>
-        public List<AclDescription> Acls { get; set; } = new();
+        public List<AclDescription> Acls { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -409,12 +472,16 @@ public sealed partial class DescribeAclsResponse : IKafkaResponse<DescribeAclsRe
         public static DescribeAclsResource Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribeAclsResource();
+            var obj = new DescribeAclsResource(forRead: true);
             obj.ResourceType = reader.ReadInt8();
             obj.ResourceName = reader.ReadString(flexible, "DescribeAclsResponse.DescribeAclsResource.ResourceName");
             if (version >= 1)
             {
                 obj.PatternType = reader.ReadInt8();
+            }
+            else
+            {
+                obj.PatternType = 3;
             }
             {
                 var count = reader.ReadArrayLength(flexible, 5);

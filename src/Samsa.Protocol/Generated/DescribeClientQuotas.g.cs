@@ -21,8 +21,21 @@ public sealed partial class DescribeClientQuotasRequest : IKafkaRequest<Describe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeClientQuotasRequest()
+    {
+        Components = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeClientQuotasRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Filter components to apply to quota entities.</summary>
-    public List<ComponentData> Components { get; set; } = new();
+    public List<ComponentData> Components { get; set; }
 
     /// <summary>Whether the match is strict, i.e. should exclude entities with unspecified entity types.</summary>
     public bool Strict { get; set; }
@@ -86,7 +99,7 @@ public sealed partial class DescribeClientQuotasRequest : IKafkaRequest<Describe
             throw ProtocolErrors.UnsupportedVersion("DescribeClientQuotasRequest", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new DescribeClientQuotasRequest();
+        var obj = new DescribeClientQuotasRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 4);
             if (count < 0)
@@ -119,14 +132,28 @@ public sealed partial class DescribeClientQuotasRequest : IKafkaRequest<Describe
     /// <summary>The ComponentData struct.</summary>
     public sealed partial class ComponentData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ComponentData()
+        {
+            EntityType = "";
+            Match = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ComponentData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The entity type that the filter component applies to.</summary>
-        public string EntityType { get; set; } = "";
+        public string EntityType { get; set; }
 
         /// <summary>How to match the entity {0 = exact name, 1 = default name, 2 = any specified name}.</summary>
         public sbyte MatchType { get; set; }
 
         /// <summary>The string to match against, or null if unused for the match type.</summary>
-        public string? Match { get; set; } = "";
+        public string? Match { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -167,7 +194,7 @@ public sealed partial class DescribeClientQuotasRequest : IKafkaRequest<Describe
         public static ComponentData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new ComponentData();
+            var obj = new ComponentData(forRead: true);
             obj.EntityType = reader.ReadString(flexible, "DescribeClientQuotasRequest.ComponentData.EntityType");
             obj.MatchType = reader.ReadInt8();
             obj.Match = reader.ReadNullableString(flexible);
@@ -202,6 +229,20 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeClientQuotasResponse()
+    {
+        ErrorMessage = "";
+        Entries = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeClientQuotasResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -209,10 +250,10 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
     public short ErrorCode { get; set; }
 
     /// <summary>The error message, or `null` if the quota description succeeded.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>A result entry.</summary>
-    public List<EntryData>? Entries { get; set; } = new();
+    public List<EntryData>? Entries { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -291,7 +332,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
             throw ProtocolErrors.UnsupportedVersion("DescribeClientQuotasResponse", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new DescribeClientQuotasResponse();
+        var obj = new DescribeClientQuotasResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -326,11 +367,25 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
     /// <summary>The EntityData struct.</summary>
     public sealed partial class EntityData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EntityData()
+        {
+            EntityType = "";
+            EntityName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EntityData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The entity type.</summary>
-        public string EntityType { get; set; } = "";
+        public string EntityType { get; set; }
 
         /// <summary>The entity name, or null if the default.</summary>
-        public string? EntityName { get; set; } = "";
+        public string? EntityName { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -369,7 +424,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
         public static EntityData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new EntityData();
+            var obj = new EntityData(forRead: true);
             obj.EntityType = reader.ReadString(flexible, "DescribeClientQuotasResponse.EntityData.EntityType");
             obj.EntityName = reader.ReadNullableString(flexible);
             if (flexible)
@@ -388,11 +443,25 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
     /// <summary>The EntryData struct.</summary>
     public sealed partial class EntryData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EntryData()
+        {
+            Entity = new();
+            Values = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EntryData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The quota entity description.</summary>
-        public List<EntityData> Entity { get; set; } = new();
+        public List<EntityData> Entity { get; set; }
 
         /// <summary>The quota values for the entity.</summary>
-        public List<ValueData> Values { get; set; } = new();
+        public List<ValueData> Values { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -459,7 +528,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
         public static EntryData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new EntryData();
+            var obj = new EntryData(forRead: true);
             {
                 var count = reader.ReadArrayLength(flexible, 3);
                 if (count < 0)
@@ -508,11 +577,24 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
     /// <summary>The ValueData struct.</summary>
     public sealed partial class ValueData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ValueData()
+        {
+            Key = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ValueData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The quota configuration key.</summary>
-        public string Key { get; set; } = "";
+        public string Key { get; set; }
 
         /// <summary>The quota configuration value.</summary>
-        public double Value { get; set; } = 0d;
+        public double Value { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -551,7 +633,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaResponse<Descri
         public static ValueData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new ValueData();
+            var obj = new ValueData(forRead: true);
             obj.Key = reader.ReadString(flexible, "DescribeClientQuotasResponse.ValueData.Key");
             obj.Value = reader.ReadFloat64();
             if (flexible)

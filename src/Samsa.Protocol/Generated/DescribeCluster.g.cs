@@ -21,11 +21,24 @@ public sealed partial class DescribeClusterRequest : IKafkaRequest<DescribeClust
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeClusterRequest()
+    {
+        EndpointType = 1;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeClusterRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Whether to include cluster authorized operations.</summary>
     public bool IncludeClusterAuthorizedOperations { get; set; }
 
     /// <summary>The endpoint type to describe. 1=brokers, 2=controllers.</summary>
-    public sbyte EndpointType { get; set; } = 1;
+    public sbyte EndpointType { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -82,11 +95,15 @@ public sealed partial class DescribeClusterRequest : IKafkaRequest<DescribeClust
             throw ProtocolErrors.UnsupportedVersion("DescribeClusterRequest", version, 0, 1);
         }
         var flexible = true;
-        var obj = new DescribeClusterRequest();
+        var obj = new DescribeClusterRequest(forRead: true);
         obj.IncludeClusterAuthorizedOperations = reader.ReadBool();
         if (version >= 1)
         {
             obj.EndpointType = reader.ReadInt8();
+        }
+        else
+        {
+            obj.EndpointType = 1;
         }
         if (flexible)
         {
@@ -118,6 +135,23 @@ public sealed partial class DescribeClusterResponse : IKafkaResponse<DescribeClu
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeClusterResponse()
+    {
+        EndpointType = 1;
+        ClusterId = "";
+        ControllerId = -1;
+        Brokers = new();
+        ClusterAuthorizedOperations = -2147483648;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeClusterResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -128,19 +162,19 @@ public sealed partial class DescribeClusterResponse : IKafkaResponse<DescribeClu
     public string? ErrorMessage { get; set; }
 
     /// <summary>The endpoint type that was described. 1=brokers, 2=controllers.</summary>
-    public sbyte EndpointType { get; set; } = 1;
+    public sbyte EndpointType { get; set; }
 
     /// <summary>The cluster ID that responding broker belongs to.</summary>
-    public string ClusterId { get; set; } = "";
+    public string ClusterId { get; set; }
 
     /// <summary>The ID of the controller broker.</summary>
-    public int ControllerId { get; set; } = -1;
+    public int ControllerId { get; set; }
 
     /// <summary>Each broker in the response.</summary>
-    public List<DescribeClusterBroker> Brokers { get; set; } = new();
+    public List<DescribeClusterBroker> Brokers { get; set; }
 
     /// <summary>32-bit bitfield to represent authorized operations for this cluster.</summary>
-    public int ClusterAuthorizedOperations { get; set; } = -2147483648;
+    public int ClusterAuthorizedOperations { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -223,13 +257,17 @@ public sealed partial class DescribeClusterResponse : IKafkaResponse<DescribeClu
             throw ProtocolErrors.UnsupportedVersion("DescribeClusterResponse", version, 0, 1);
         }
         var flexible = true;
-        var obj = new DescribeClusterResponse();
+        var obj = new DescribeClusterResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
         if (version >= 1)
         {
             obj.EndpointType = reader.ReadInt8();
+        }
+        else
+        {
+            obj.EndpointType = 1;
         }
         obj.ClusterId = reader.ReadString(flexible, "DescribeClusterResponse.ClusterId");
         obj.ControllerId = reader.ReadInt32();
@@ -265,11 +303,24 @@ public sealed partial class DescribeClusterResponse : IKafkaResponse<DescribeClu
     /// <summary>The DescribeClusterBroker struct.</summary>
     public sealed partial class DescribeClusterBroker : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeClusterBroker()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeClusterBroker(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The broker ID.</summary>
         public int BrokerId { get; set; }
 
         /// <summary>The broker hostname.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The broker port.</summary>
         public int Port { get; set; }
@@ -318,7 +369,7 @@ public sealed partial class DescribeClusterResponse : IKafkaResponse<DescribeClu
         public static DescribeClusterBroker Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DescribeClusterBroker();
+            var obj = new DescribeClusterBroker(forRead: true);
             obj.BrokerId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "DescribeClusterResponse.DescribeClusterBroker.Host");
             obj.Port = reader.ReadInt32();

@@ -21,8 +21,21 @@ public sealed partial class DescribeConfigsRequest : IKafkaRequest<DescribeConfi
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeConfigsRequest()
+    {
+        Resources = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeConfigsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The resources whose configurations we want to describe.</summary>
-    public List<DescribeConfigsResource> Resources { get; set; } = new();
+    public List<DescribeConfigsResource> Resources { get; set; }
 
     /// <summary>True if we should include all synonyms.</summary>
     public bool IncludeSynonyms { get; set; }
@@ -111,7 +124,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaRequest<DescribeConfi
             throw ProtocolErrors.UnsupportedVersion("DescribeConfigsRequest", version, 0, 4);
         }
         var flexible = version >= 4;
-        var obj = new DescribeConfigsRequest();
+        var obj = new DescribeConfigsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 4);
             if (count < 0)
@@ -151,14 +164,28 @@ public sealed partial class DescribeConfigsRequest : IKafkaRequest<DescribeConfi
     /// <summary>The DescribeConfigsResource struct.</summary>
     public sealed partial class DescribeConfigsResource : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeConfigsResource()
+        {
+            ResourceName = "";
+            ConfigurationKeys = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeConfigsResource(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The resource type.</summary>
         public sbyte ResourceType { get; set; }
 
         /// <summary>The resource name.</summary>
-        public string ResourceName { get; set; } = "";
+        public string ResourceName { get; set; }
 
         /// <summary>The configuration keys to list, or null to list all configuration keys.</summary>
-        public List<string>? ConfigurationKeys { get; set; } = new();
+        public List<string>? ConfigurationKeys { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -227,7 +254,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaRequest<DescribeConfi
         public static DescribeConfigsResource Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new DescribeConfigsResource();
+            var obj = new DescribeConfigsResource(forRead: true);
             obj.ResourceType = reader.ReadInt8();
             obj.ResourceName = reader.ReadString(flexible, "DescribeConfigsRequest.DescribeConfigsResource.ResourceName");
             {
@@ -277,11 +304,24 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeConfigsResponse()
+    {
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeConfigsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The results for each resource.</summary>
-    public List<DescribeConfigsResult> Results { get; set; } = new();
+    public List<DescribeConfigsResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -342,7 +382,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             throw ProtocolErrors.UnsupportedVersion("DescribeConfigsResponse", version, 0, 4);
         }
         var flexible = version >= 4;
-        var obj = new DescribeConfigsResponse();
+        var obj = new DescribeConfigsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 7);
@@ -375,11 +415,28 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
     /// <summary>The DescribeConfigsResourceResult struct.</summary>
     public sealed partial class DescribeConfigsResourceResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeConfigsResourceResult()
+        {
+            Name = "";
+            Value = "";
+            ConfigSource = -1;
+            Synonyms = new();
+            Documentation = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeConfigsResourceResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The configuration name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The configuration value.</summary>
-        public string? Value { get; set; } = "";
+        public string? Value { get; set; }
 
         /// <summary>True if the configuration is read-only.</summary>
         public bool ReadOnly { get; set; }
@@ -388,19 +445,19 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
         public bool IsDefault { get; set; }
 
         /// <summary>The configuration source.</summary>
-        public sbyte ConfigSource { get; set; } = -1;
+        public sbyte ConfigSource { get; set; }
 
         /// <summary>True if this configuration is sensitive.</summary>
         public bool IsSensitive { get; set; }
 
         /// <summary>The synonyms for this configuration key.</summary>
-        public List<DescribeConfigsSynonym> Synonyms { get; set; } = new();
+        public List<DescribeConfigsSynonym> Synonyms { get; set; }
 
         /// <summary>The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD</summary>
         public sbyte ConfigType { get; set; }
 
         /// <summary>The configuration documentation.</summary>
-        public string? Documentation { get; set; } = "";
+        public string? Documentation { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -427,13 +484,11 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             writer.WriteBool(IsSensitive);
             if (version >= 1)
             {
+                var list = Synonyms;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Synonyms;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (version >= 3)
@@ -471,13 +526,11 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             size += 1;
             if (version >= 1)
             {
+                var list = Synonyms;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Synonyms;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 3)
@@ -501,7 +554,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
         public static DescribeConfigsResourceResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new DescribeConfigsResourceResult();
+            var obj = new DescribeConfigsResourceResult(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeConfigsResponse.DescribeConfigsResourceResult.Name");
             obj.Value = reader.ReadNullableString(flexible);
             obj.ReadOnly = reader.ReadBool();
@@ -513,25 +566,31 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             {
                 obj.ConfigSource = reader.ReadInt8();
             }
+            else
+            {
+                obj.ConfigSource = -1;
+            }
             obj.IsSensitive = reader.ReadBool();
             if (version >= 1)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("DescribeConfigsResponse.DescribeConfigsResourceResult", "Synonyms", version);
-                    }
-                    else
-                    {
-                        var list = new List<DescribeConfigsSynonym>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(DescribeConfigsResponse.DescribeConfigsSynonym.Read(ref reader, version));
-                        }
-                        obj.Synonyms = list;
-                    }
+                    throw ProtocolErrors.NullValue("DescribeConfigsResponse.DescribeConfigsResourceResult", "Synonyms", version);
                 }
+                else
+                {
+                    var list = new List<DescribeConfigsSynonym>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(DescribeConfigsResponse.DescribeConfigsSynonym.Read(ref reader, version));
+                    }
+                    obj.Synonyms = list;
+                }
+            }
+            else
+            {
+                obj.Synonyms = new();
             }
             if (version >= 3)
             {
@@ -540,6 +599,10 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
             if (version >= 3)
             {
                 obj.Documentation = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                obj.Documentation = "";
             }
             if (flexible)
             {
@@ -557,20 +620,35 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
     /// <summary>The DescribeConfigsResult struct.</summary>
     public sealed partial class DescribeConfigsResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeConfigsResult()
+        {
+            ErrorMessage = "";
+            ResourceName = "";
+            Configs = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeConfigsResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The error code, or 0 if we were able to successfully describe the configurations.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The error message, or null if we were able to successfully describe the configurations.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>The resource type.</summary>
         public sbyte ResourceType { get; set; }
 
         /// <summary>The resource name.</summary>
-        public string ResourceName { get; set; } = "";
+        public string ResourceName { get; set; }
 
         /// <summary>Each listed configuration.</summary>
-        public List<DescribeConfigsResourceResult> Configs { get; set; } = new();
+        public List<DescribeConfigsResourceResult> Configs { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -629,7 +707,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
         public static DescribeConfigsResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new DescribeConfigsResult();
+            var obj = new DescribeConfigsResult(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
             obj.ResourceType = reader.ReadInt8();
@@ -666,11 +744,25 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
     /// <summary>The DescribeConfigsSynonym struct.</summary>
     public sealed partial class DescribeConfigsSynonym : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeConfigsSynonym()
+        {
+            Name = "";
+            Value = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeConfigsSynonym(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The synonym name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The synonym value.</summary>
-        public string? Value { get; set; } = "";
+        public string? Value { get; set; }
 
         /// <summary>The synonym source.</summary>
         public sbyte Source { get; set; }
@@ -714,7 +806,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaResponse<DescribeCon
         public static DescribeConfigsSynonym Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new DescribeConfigsSynonym();
+            var obj = new DescribeConfigsSynonym(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeConfigsResponse.DescribeConfigsSynonym.Name");
             obj.Value = reader.ReadNullableString(flexible);
             obj.Source = reader.ReadInt8();

@@ -21,8 +21,21 @@ public sealed partial class DescribeDelegationTokenRequest : IKafkaRequest<Descr
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeDelegationTokenRequest()
+    {
+        Owners = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeDelegationTokenRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Each owner that we want to describe delegation tokens for, or null to describe all tokens.</summary>
-    public List<DescribeDelegationTokenOwner>? Owners { get; set; } = new();
+    public List<DescribeDelegationTokenOwner>? Owners { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -95,7 +108,7 @@ public sealed partial class DescribeDelegationTokenRequest : IKafkaRequest<Descr
             throw ProtocolErrors.UnsupportedVersion("DescribeDelegationTokenRequest", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new DescribeDelegationTokenRequest();
+        var obj = new DescribeDelegationTokenRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -127,11 +140,25 @@ public sealed partial class DescribeDelegationTokenRequest : IKafkaRequest<Descr
     /// <summary>The DescribeDelegationTokenOwner struct.</summary>
     public sealed partial class DescribeDelegationTokenOwner : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeDelegationTokenOwner()
+        {
+            PrincipalType = "";
+            PrincipalName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeDelegationTokenOwner(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The owner principal type.</summary>
-        public string PrincipalType { get; set; } = "";
+        public string PrincipalType { get; set; }
 
         /// <summary>The owner principal name.</summary>
-        public string PrincipalName { get; set; } = "";
+        public string PrincipalName { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -170,7 +197,7 @@ public sealed partial class DescribeDelegationTokenRequest : IKafkaRequest<Descr
         public static DescribeDelegationTokenOwner Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribeDelegationTokenOwner();
+            var obj = new DescribeDelegationTokenOwner(forRead: true);
             obj.PrincipalType = reader.ReadString(flexible, "DescribeDelegationTokenRequest.DescribeDelegationTokenOwner.PrincipalType");
             obj.PrincipalName = reader.ReadString(flexible, "DescribeDelegationTokenRequest.DescribeDelegationTokenOwner.PrincipalName");
             if (flexible)
@@ -204,11 +231,24 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaResponse<Des
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeDelegationTokenResponse()
+    {
+        Tokens = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeDelegationTokenResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The tokens.</summary>
-    public List<DescribedDelegationToken> Tokens { get; set; } = new();
+    public List<DescribedDelegationToken> Tokens { get; set; }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -274,7 +314,7 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaResponse<Des
             throw ProtocolErrors.UnsupportedVersion("DescribeDelegationTokenResponse", version, 0, 3);
         }
         var flexible = version >= 2;
-        var obj = new DescribeDelegationTokenResponse();
+        var obj = new DescribeDelegationTokenResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 30);
@@ -308,17 +348,36 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaResponse<Des
     /// <summary>The DescribedDelegationToken struct.</summary>
     public sealed partial class DescribedDelegationToken : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribedDelegationToken()
+        {
+            PrincipalType = "";
+            PrincipalName = "";
+            TokenRequesterPrincipalType = "";
+            TokenRequesterPrincipalName = "";
+            TokenId = "";
+            Hmac = Array.Empty<byte>();
+            Renewers = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribedDelegationToken(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The token principal type.</summary>
-        public string PrincipalType { get; set; } = "";
+        public string PrincipalType { get; set; }
 
         /// <summary>The token principal name.</summary>
-        public string PrincipalName { get; set; } = "";
+        public string PrincipalName { get; set; }
 
         /// <summary>The principal type of the requester of the token.</summary>
-        public string TokenRequesterPrincipalType { get; set; } = "";
+        public string TokenRequesterPrincipalType { get; set; }
 
         /// <summary>The principal type of the requester of the token.</summary>
-        public string TokenRequesterPrincipalName { get; set; } = "";
+        public string TokenRequesterPrincipalName { get; set; }
 
         /// <summary>The token issue timestamp in milliseconds.</summary>
         public long IssueTimestamp { get; set; }
@@ -330,13 +389,13 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaResponse<Des
         public long MaxTimestamp { get; set; }
 
         /// <summary>The token ID.</summary>
-        public string TokenId { get; set; } = "";
+        public string TokenId { get; set; }
 
         /// <summary>The token HMAC.</summary>
-        public byte[] Hmac { get; set; } = Array.Empty<byte>();
+        public byte[] Hmac { get; set; }
 
         /// <summary>Those who are able to renew this token before it expires.</summary>
-        public List<DescribedDelegationTokenRenewer> Renewers { get; set; } = new();
+        public List<DescribedDelegationTokenRenewer> Renewers { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -425,16 +484,24 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaResponse<Des
         public static DescribedDelegationToken Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribedDelegationToken();
+            var obj = new DescribedDelegationToken(forRead: true);
             obj.PrincipalType = reader.ReadString(flexible, "DescribeDelegationTokenResponse.DescribedDelegationToken.PrincipalType");
             obj.PrincipalName = reader.ReadString(flexible, "DescribeDelegationTokenResponse.DescribedDelegationToken.PrincipalName");
             if (version >= 3)
             {
                 obj.TokenRequesterPrincipalType = reader.ReadString(flexible, "DescribeDelegationTokenResponse.DescribedDelegationToken.TokenRequesterPrincipalType");
             }
+            else
+            {
+                obj.TokenRequesterPrincipalType = "";
+            }
             if (version >= 3)
             {
                 obj.TokenRequesterPrincipalName = reader.ReadString(flexible, "DescribeDelegationTokenResponse.DescribedDelegationToken.TokenRequesterPrincipalName");
+            }
+            else
+            {
+                obj.TokenRequesterPrincipalName = "";
             }
             obj.IssueTimestamp = reader.ReadInt64();
             obj.ExpiryTimestamp = reader.ReadInt64();
@@ -473,11 +540,25 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaResponse<Des
     /// <summary>The DescribedDelegationTokenRenewer struct.</summary>
     public sealed partial class DescribedDelegationTokenRenewer : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribedDelegationTokenRenewer()
+        {
+            PrincipalType = "";
+            PrincipalName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribedDelegationTokenRenewer(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The renewer principal type</summary>
-        public string PrincipalType { get; set; } = "";
+        public string PrincipalType { get; set; }
 
         /// <summary>The renewer principal name</summary>
-        public string PrincipalName { get; set; } = "";
+        public string PrincipalName { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -516,7 +597,7 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaResponse<Des
         public static DescribedDelegationTokenRenewer Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribedDelegationTokenRenewer();
+            var obj = new DescribedDelegationTokenRenewer(forRead: true);
             obj.PrincipalType = reader.ReadString(flexible, "DescribeDelegationTokenResponse.DescribedDelegationTokenRenewer.PrincipalType");
             obj.PrincipalName = reader.ReadString(flexible, "DescribeDelegationTokenResponse.DescribedDelegationTokenRenewer.PrincipalName");
             if (flexible)

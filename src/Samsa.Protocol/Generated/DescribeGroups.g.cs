@@ -21,8 +21,21 @@ public sealed partial class DescribeGroupsRequest : IKafkaRequest<DescribeGroups
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 5;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeGroupsRequest()
+    {
+        Groups = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeGroupsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The names of the groups to describe</summary>
-    public List<string> Groups { get; set; } = new();
+    public List<string> Groups { get; set; }
 
     /// <summary>Whether to include authorized operations.</summary>
     public bool IncludeAuthorizedOperations { get; set; }
@@ -96,7 +109,7 @@ public sealed partial class DescribeGroupsRequest : IKafkaRequest<DescribeGroups
             throw ProtocolErrors.UnsupportedVersion("DescribeGroupsRequest", version, 0, 5);
         }
         var flexible = version >= 5;
-        var obj = new DescribeGroupsRequest();
+        var obj = new DescribeGroupsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 1);
             if (count < 0)
@@ -147,11 +160,24 @@ public sealed partial class DescribeGroupsResponse : IKafkaResponse<DescribeGrou
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 5;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeGroupsResponse()
+    {
+        Groups = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeGroupsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Each described group.</summary>
-    public List<DescribedGroup> Groups { get; set; } = new();
+    public List<DescribedGroup> Groups { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -218,7 +244,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaResponse<DescribeGrou
             throw ProtocolErrors.UnsupportedVersion("DescribeGroupsResponse", version, 0, 5);
         }
         var flexible = version >= 5;
-        var obj = new DescribeGroupsResponse();
+        var obj = new DescribeGroupsResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -254,26 +280,44 @@ public sealed partial class DescribeGroupsResponse : IKafkaResponse<DescribeGrou
     /// <summary>The DescribedGroup struct.</summary>
     public sealed partial class DescribedGroup : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribedGroup()
+        {
+            GroupId = "";
+            GroupState = "";
+            ProtocolType = "";
+            ProtocolData = "";
+            Members = new();
+            AuthorizedOperations = -2147483648;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribedGroup(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The describe error, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The group ID string.</summary>
-        public string GroupId { get; set; } = "";
+        public string GroupId { get; set; }
 
         /// <summary>The group state string, or the empty string.</summary>
-        public string GroupState { get; set; } = "";
+        public string GroupState { get; set; }
 
         /// <summary>The group protocol type, or the empty string.</summary>
-        public string ProtocolType { get; set; } = "";
+        public string ProtocolType { get; set; }
 
         /// <summary>The group protocol data, or the empty string.</summary>
-        public string ProtocolData { get; set; } = "";
+        public string ProtocolData { get; set; }
 
         /// <summary>The group members.</summary>
-        public List<DescribedGroupMember> Members { get; set; } = new();
+        public List<DescribedGroupMember> Members { get; set; }
 
         /// <summary>32-bit bitfield to represent authorized operations for this group.</summary>
-        public int AuthorizedOperations { get; set; } = -2147483648;
+        public int AuthorizedOperations { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -346,7 +390,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaResponse<DescribeGrou
         public static DescribedGroup Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 5;
-            var obj = new DescribedGroup();
+            var obj = new DescribedGroup(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.GroupId = reader.ReadString(flexible, "DescribeGroupsResponse.DescribedGroup.GroupId");
             obj.GroupState = reader.ReadString(flexible, "DescribeGroupsResponse.DescribedGroup.GroupState");
@@ -372,6 +416,10 @@ public sealed partial class DescribeGroupsResponse : IKafkaResponse<DescribeGrou
             {
                 obj.AuthorizedOperations = reader.ReadInt32();
             }
+            else
+            {
+                obj.AuthorizedOperations = -2147483648;
+            }
             if (flexible)
             {
                 var taggedCount = reader.ReadUnsignedVarInt();
@@ -388,23 +436,40 @@ public sealed partial class DescribeGroupsResponse : IKafkaResponse<DescribeGrou
     /// <summary>The DescribedGroupMember struct.</summary>
     public sealed partial class DescribedGroupMember : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribedGroupMember()
+        {
+            MemberId = "";
+            ClientId = "";
+            ClientHost = "";
+            MemberMetadata = Array.Empty<byte>();
+            MemberAssignment = Array.Empty<byte>();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribedGroupMember(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The member ID assigned by the group coordinator.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
         public string? GroupInstanceId { get; set; }
 
         /// <summary>The client ID used in the member's latest join group request.</summary>
-        public string ClientId { get; set; } = "";
+        public string ClientId { get; set; }
 
         /// <summary>The client host.</summary>
-        public string ClientHost { get; set; } = "";
+        public string ClientHost { get; set; }
 
         /// <summary>The metadata corresponding to the current group protocol in use.</summary>
-        public byte[] MemberMetadata { get; set; } = Array.Empty<byte>();
+        public byte[] MemberMetadata { get; set; }
 
         /// <summary>The current assignment provided by the group leader.</summary>
-        public byte[] MemberAssignment { get; set; } = Array.Empty<byte>();
+        public byte[] MemberAssignment { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -457,7 +522,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaResponse<DescribeGrou
         public static DescribedGroupMember Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 5;
-            var obj = new DescribedGroupMember();
+            var obj = new DescribedGroupMember(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "DescribeGroupsResponse.DescribedGroupMember.MemberId");
             if (version >= 4)
             {

@@ -21,8 +21,21 @@ public sealed partial class DescribeLogDirsRequest : IKafkaRequest<DescribeLogDi
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeLogDirsRequest()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeLogDirsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Each topic that we want to describe log directories for, or null for all topics.</summary>
-    public List<DescribableLogDirTopic>? Topics { get; set; } = new();
+    public List<DescribableLogDirTopic>? Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -95,7 +108,7 @@ public sealed partial class DescribeLogDirsRequest : IKafkaRequest<DescribeLogDi
             throw ProtocolErrors.UnsupportedVersion("DescribeLogDirsRequest", version, 0, 4);
         }
         var flexible = version >= 2;
-        var obj = new DescribeLogDirsRequest();
+        var obj = new DescribeLogDirsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -127,11 +140,25 @@ public sealed partial class DescribeLogDirsRequest : IKafkaRequest<DescribeLogDi
     /// <summary>The DescribableLogDirTopic struct.</summary>
     public sealed partial class DescribableLogDirTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribableLogDirTopic()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribableLogDirTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>The partition indexes.</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -181,7 +208,7 @@ public sealed partial class DescribeLogDirsRequest : IKafkaRequest<DescribeLogDi
         public static DescribableLogDirTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribableLogDirTopic();
+            var obj = new DescribableLogDirTopic(forRead: true);
             obj.Topic = reader.ReadString(flexible, "DescribeLogDirsRequest.DescribableLogDirTopic.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -230,6 +257,19 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeLogDirsResponse()
+    {
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeLogDirsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -237,7 +277,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
     public short ErrorCode { get; set; }
 
     /// <summary>The log directories.</summary>
-    public List<DescribeLogDirsResult> Results { get; set; } = new();
+    public List<DescribeLogDirsResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -306,7 +346,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
             throw ProtocolErrors.UnsupportedVersion("DescribeLogDirsResponse", version, 0, 4);
         }
         var flexible = version >= 2;
-        var obj = new DescribeLogDirsResponse();
+        var obj = new DescribeLogDirsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         if (version >= 3)
         {
@@ -343,6 +383,18 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
     /// <summary>The DescribeLogDirsPartition struct.</summary>
     public sealed partial class DescribeLogDirsPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeLogDirsPartition()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeLogDirsPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -396,7 +448,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
         public static DescribeLogDirsPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribeLogDirsPartition();
+            var obj = new DescribeLogDirsPartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.PartitionSize = reader.ReadInt64();
             obj.OffsetLag = reader.ReadInt64();
@@ -417,20 +469,36 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
     /// <summary>The DescribeLogDirsResult struct.</summary>
     public sealed partial class DescribeLogDirsResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeLogDirsResult()
+        {
+            LogDir = "";
+            Topics = new();
+            TotalBytes = -1L;
+            UsableBytes = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeLogDirsResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The absolute log directory path.</summary>
-        public string LogDir { get; set; } = "";
+        public string LogDir { get; set; }
 
         /// <summary>Each topic.</summary>
-        public List<DescribeLogDirsTopic> Topics { get; set; } = new();
+        public List<DescribeLogDirsTopic> Topics { get; set; }
 
         /// <summary>The total size in bytes of the volume the log directory is in.</summary>
-        public long TotalBytes { get; set; } = -1L;
+        public long TotalBytes { get; set; }
 
         /// <summary>The usable size in bytes of the volume the log directory is in.</summary>
-        public long UsableBytes { get; set; } = -1L;
+        public long UsableBytes { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -501,7 +569,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
         public static DescribeLogDirsResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribeLogDirsResult();
+            var obj = new DescribeLogDirsResult(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.LogDir = reader.ReadString(flexible, "DescribeLogDirsResponse.DescribeLogDirsResult.LogDir");
             {
@@ -524,9 +592,17 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
             {
                 obj.TotalBytes = reader.ReadInt64();
             }
+            else
+            {
+                obj.TotalBytes = -1L;
+            }
             if (version >= 4)
             {
                 obj.UsableBytes = reader.ReadInt64();
+            }
+            else
+            {
+                obj.UsableBytes = -1L;
             }
             if (flexible)
             {
@@ -544,11 +620,25 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
     /// <summary>The DescribeLogDirsTopic struct.</summary>
     public sealed partial class DescribeLogDirsTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeLogDirsTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeLogDirsTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<DescribeLogDirsPartition> Partitions { get; set; } = new();
+        public List<DescribeLogDirsPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -601,7 +691,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaResponse<DescribeLog
         public static DescribeLogDirsTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new DescribeLogDirsTopic();
+            var obj = new DescribeLogDirsTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeLogDirsResponse.DescribeLogDirsTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 21);

@@ -21,8 +21,21 @@ public sealed partial class DescribeProducersRequest : IKafkaRequest<DescribePro
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeProducersRequest()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeProducersRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Topics</summary>
-    public List<TopicRequest> Topics { get; set; } = new();
+    public List<TopicRequest> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class DescribeProducersRequest : IKafkaRequest<DescribePro
             throw ProtocolErrors.UnsupportedVersion("DescribeProducersRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeProducersRequest();
+        var obj = new DescribeProducersRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -113,11 +126,25 @@ public sealed partial class DescribeProducersRequest : IKafkaRequest<DescribePro
     /// <summary>The TopicRequest struct.</summary>
     public sealed partial class TopicRequest : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicRequest()
+        {
+            Name = "";
+            PartitionIndexes = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicRequest(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The indexes of the partitions to list producers for.</summary>
-        public List<int> PartitionIndexes { get; set; } = new();
+        public List<int> PartitionIndexes { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -167,7 +194,7 @@ public sealed partial class DescribeProducersRequest : IKafkaRequest<DescribePro
         public static TopicRequest Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicRequest();
+            var obj = new TopicRequest(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeProducersRequest.TopicRequest.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -216,11 +243,24 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeProducersResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeProducersResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Each topic in the response.</summary>
-    public List<TopicResponse> Topics { get; set; } = new();
+    public List<TopicResponse> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -281,7 +321,7 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
             throw ProtocolErrors.UnsupportedVersion("DescribeProducersResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeProducersResponse();
+        var obj = new DescribeProducersResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -314,6 +354,19 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
     /// <summary>The PartitionResponse struct.</summary>
     public sealed partial class PartitionResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionResponse()
+        {
+            ActiveProducers = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -324,7 +377,7 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
         public string? ErrorMessage { get; set; }
 
         /// <summary>ActiveProducers</summary>
-        public List<ProducerState> ActiveProducers { get; set; } = new();
+        public List<ProducerState> ActiveProducers { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -381,7 +434,7 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
         public static PartitionResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionResponse();
+            var obj = new PartitionResponse(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -417,6 +470,21 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
     /// <summary>The ProducerState struct.</summary>
     public sealed partial class ProducerState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ProducerState()
+        {
+            LastSequence = -1;
+            LastTimestamp = -1L;
+            CurrentTxnStartOffset = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ProducerState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>ProducerId</summary>
         public long ProducerId { get; set; }
 
@@ -424,16 +492,16 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
         public int ProducerEpoch { get; set; }
 
         /// <summary>LastSequence</summary>
-        public int LastSequence { get; set; } = -1;
+        public int LastSequence { get; set; }
 
         /// <summary>LastTimestamp</summary>
-        public long LastTimestamp { get; set; } = -1L;
+        public long LastTimestamp { get; set; }
 
         /// <summary>CoordinatorEpoch</summary>
         public int CoordinatorEpoch { get; set; }
 
         /// <summary>CurrentTxnStartOffset</summary>
-        public long CurrentTxnStartOffset { get; set; } = -1L;
+        public long CurrentTxnStartOffset { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -480,7 +548,7 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
         public static ProducerState Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ProducerState();
+            var obj = new ProducerState(forRead: true);
             obj.ProducerId = reader.ReadInt64();
             obj.ProducerEpoch = reader.ReadInt32();
             obj.LastSequence = reader.ReadInt32();
@@ -503,11 +571,25 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
     /// <summary>The TopicResponse struct.</summary>
     public sealed partial class TopicResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicResponse()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition in the response.</summary>
-        public List<PartitionResponse> Partitions { get; set; } = new();
+        public List<PartitionResponse> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -560,7 +642,7 @@ public sealed partial class DescribeProducersResponse : IKafkaResponse<DescribeP
         public static TopicResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicResponse();
+            var obj = new TopicResponse(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeProducersResponse.TopicResponse.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 9);

@@ -21,8 +21,21 @@ public sealed partial class DescribeQuorumRequest : IKafkaRequest<DescribeQuorum
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeQuorumRequest()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeQuorumRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class DescribeQuorumRequest : IKafkaRequest<DescribeQuorum
             throw ProtocolErrors.UnsupportedVersion("DescribeQuorumRequest", version, 0, 2);
         }
         var flexible = true;
-        var obj = new DescribeQuorumRequest();
+        var obj = new DescribeQuorumRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -113,6 +126,18 @@ public sealed partial class DescribeQuorumRequest : IKafkaRequest<DescribeQuorum
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -151,7 +176,7 @@ public sealed partial class DescribeQuorumRequest : IKafkaRequest<DescribeQuorum
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             if (flexible)
             {
@@ -169,11 +194,25 @@ public sealed partial class DescribeQuorumRequest : IKafkaRequest<DescribeQuorum
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -226,7 +265,7 @@ public sealed partial class DescribeQuorumRequest : IKafkaRequest<DescribeQuorum
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "DescribeQuorumRequest.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 5);
@@ -275,17 +314,32 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeQuorumResponse()
+    {
+        ErrorMessage = "";
+        Topics = new();
+        Nodes = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeQuorumResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top level error code.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Nodes</summary>
-    public List<Node> Nodes { get; set; } = new();
+    public List<Node> Nodes { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -313,13 +367,11 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         }
         if (version >= 2)
         {
+            var list = Nodes;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Nodes;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Nodes is { Count: > 0 })
@@ -354,13 +406,11 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         }
         if (version >= 2)
         {
+            var list = Nodes;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Nodes;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -380,11 +430,15 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
             throw ProtocolErrors.UnsupportedVersion("DescribeQuorumResponse", version, 0, 2);
         }
         var flexible = true;
-        var obj = new DescribeQuorumResponse();
+        var obj = new DescribeQuorumResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         if (version >= 2)
         {
             obj.ErrorMessage = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            obj.ErrorMessage = "";
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -404,22 +458,24 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         }
         if (version >= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 6);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 6);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("DescribeQuorumResponse", "Nodes", version);
-                }
-                else
-                {
-                    var list = new List<Node>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(DescribeQuorumResponse.Node.Read(ref reader, version));
-                    }
-                    obj.Nodes = list;
-                }
+                throw ProtocolErrors.NullValue("DescribeQuorumResponse", "Nodes", version);
             }
+            else
+            {
+                var list = new List<Node>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(DescribeQuorumResponse.Node.Read(ref reader, version));
+                }
+                obj.Nodes = list;
+            }
+        }
+        else
+        {
+            obj.Nodes = new();
         }
         if (flexible)
         {
@@ -436,11 +492,25 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
     /// <summary>The Listener struct.</summary>
     public sealed partial class Listener : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Listener()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Listener(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The port</summary>
         public ushort Port { get; set; }
@@ -484,7 +554,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         public static Listener Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Listener();
+            var obj = new Listener(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeQuorumResponse.Listener.Name");
             obj.Host = reader.ReadString(flexible, "DescribeQuorumResponse.Listener.Host");
             obj.Port = reader.ReadUInt16();
@@ -504,11 +574,24 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
     /// <summary>The Node struct.</summary>
     public sealed partial class Node : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Node()
+        {
+            Listeners = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Node(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node</summary>
         public int NodeId { get; set; }
 
         /// <summary>The listeners of this controller</summary>
-        public List<Listener> Listeners { get; set; } = new();
+        public List<Listener> Listeners { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -561,7 +644,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         public static Node Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Node();
+            var obj = new Node(forRead: true);
             obj.NodeId = reader.ReadInt32();
             {
                 var count = reader.ReadArrayLength(flexible, 5);
@@ -595,6 +678,21 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+            ErrorMessage = "";
+            CurrentVoters = new();
+            Observers = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -602,7 +700,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         public short ErrorCode { get; set; }
 
         /// <summary>The error message, or null if there was no error.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; }
@@ -614,10 +712,10 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         public long HighWatermark { get; set; }
 
         /// <summary>CurrentVoters</summary>
-        public List<ReplicaState> CurrentVoters { get; set; } = new();
+        public List<ReplicaState> CurrentVoters { get; set; }
 
         /// <summary>Observers</summary>
-        public List<ReplicaState> Observers { get; set; } = new();
+        public List<ReplicaState> Observers { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -702,12 +800,16 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             if (version >= 2)
             {
                 obj.ErrorMessage = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                obj.ErrorMessage = "";
             }
             obj.LeaderId = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
@@ -760,20 +862,34 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
     /// <summary>The ReplicaState struct.</summary>
     public sealed partial class ReplicaState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReplicaState()
+        {
+            LastFetchTimestamp = -1L;
+            LastCaughtUpTimestamp = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReplicaState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>ReplicaId</summary>
         public int ReplicaId { get; set; }
 
         /// <summary>ReplicaDirectoryId</summary>
-        public Guid ReplicaDirectoryId { get; set; } = Guid.Empty;
+        public Guid ReplicaDirectoryId { get; set; }
 
         /// <summary>The last known log end offset of the follower or -1 if it is unknown</summary>
         public long LogEndOffset { get; set; }
 
         /// <summary>The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter</summary>
-        public long LastFetchTimestamp { get; set; } = -1L;
+        public long LastFetchTimestamp { get; set; }
 
         /// <summary>The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter</summary>
-        public long LastCaughtUpTimestamp { get; set; } = -1L;
+        public long LastCaughtUpTimestamp { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -840,7 +956,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         public static ReplicaState Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ReplicaState();
+            var obj = new ReplicaState(forRead: true);
             obj.ReplicaId = reader.ReadInt32();
             if (version >= 2)
             {
@@ -851,9 +967,17 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
             {
                 obj.LastFetchTimestamp = reader.ReadInt64();
             }
+            else
+            {
+                obj.LastFetchTimestamp = -1L;
+            }
             if (version >= 1)
             {
                 obj.LastCaughtUpTimestamp = reader.ReadInt64();
+            }
+            else
+            {
+                obj.LastCaughtUpTimestamp = -1L;
             }
             if (flexible)
             {
@@ -871,11 +995,25 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -928,7 +1066,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaResponse<DescribeQuor
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "DescribeQuorumResponse.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 25);

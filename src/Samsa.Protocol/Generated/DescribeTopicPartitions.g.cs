@@ -21,11 +21,25 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaRequest<Descr
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeTopicPartitionsRequest()
+    {
+        Topics = new();
+        ResponsePartitionLimit = 2000;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeTopicPartitionsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The topics to fetch details for.</summary>
-    public List<TopicRequest> Topics { get; set; } = new();
+    public List<TopicRequest> Topics { get; set; }
 
     /// <summary>The maximum number of partitions included in the response.</summary>
-    public int ResponsePartitionLimit { get; set; } = 2000;
+    public int ResponsePartitionLimit { get; set; }
 
     /// <summary>The first topic and partition index to fetch details for.</summary>
     public CursorData? Cursor { get; set; }
@@ -103,7 +117,7 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaRequest<Descr
             throw ProtocolErrors.UnsupportedVersion("DescribeTopicPartitionsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeTopicPartitionsRequest();
+        var obj = new DescribeTopicPartitionsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 2);
             if (count < 0)
@@ -137,8 +151,21 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaRequest<Descr
     /// <summary>The Cursor struct (renamed to avoid a member name clash).</summary>
     public sealed partial class CursorData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CursorData()
+        {
+            TopicName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CursorData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name for the first topic to process</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partition index to start with</summary>
         public int PartitionIndex { get; set; }
@@ -180,7 +207,7 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaRequest<Descr
         public static CursorData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new CursorData();
+            var obj = new CursorData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "DescribeTopicPartitionsRequest.CursorData.TopicName");
             obj.PartitionIndex = reader.ReadInt32();
             if (flexible)
@@ -213,8 +240,21 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaRequest<Descr
     /// <summary>The TopicRequest struct.</summary>
     public sealed partial class TopicRequest : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicRequest()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicRequest(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -251,7 +291,7 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaRequest<Descr
         public static TopicRequest Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicRequest();
+            var obj = new TopicRequest(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeTopicPartitionsRequest.TopicRequest.Name");
             if (flexible)
             {
@@ -284,11 +324,24 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeTopicPartitionsResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeTopicPartitionsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Each topic in the response.</summary>
-    public List<DescribeTopicPartitionsResponseTopic> Topics { get; set; } = new();
+    public List<DescribeTopicPartitionsResponseTopic> Topics { get; set; }
 
     /// <summary>The next topic and partition index to fetch details for.</summary>
     public Cursor? NextCursor { get; set; }
@@ -366,7 +419,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
             throw ProtocolErrors.UnsupportedVersion("DescribeTopicPartitionsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeTopicPartitionsResponse();
+        var obj = new DescribeTopicPartitionsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 26);
@@ -400,8 +453,21 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
     /// <summary>The Cursor struct.</summary>
     public sealed partial class Cursor : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Cursor()
+        {
+            TopicName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Cursor(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name for the first topic to process</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partition index to start with</summary>
         public int PartitionIndex { get; set; }
@@ -443,7 +509,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
         public static Cursor Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Cursor();
+            var obj = new Cursor(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "DescribeTopicPartitionsResponse.Cursor.TopicName");
             obj.PartitionIndex = reader.ReadInt32();
             if (flexible)
@@ -476,6 +542,22 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
     /// <summary>The DescribeTopicPartitionsResponsePartition struct.</summary>
     public sealed partial class DescribeTopicPartitionsResponsePartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeTopicPartitionsResponsePartition()
+        {
+            LeaderEpoch = -1;
+            ReplicaNodes = new();
+            IsrNodes = new();
+            OfflineReplicas = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeTopicPartitionsResponsePartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition error, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
@@ -486,13 +568,13 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
         public int LeaderId { get; set; }
 
         /// <summary>The leader epoch of this partition.</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <summary>The set of all nodes that host this partition.</summary>
-        public List<int> ReplicaNodes { get; set; } = new();
+        public List<int> ReplicaNodes { get; set; }
 
         /// <summary>The set of nodes that are in sync with the leader for this partition.</summary>
-        public List<int> IsrNodes { get; set; } = new();
+        public List<int> IsrNodes { get; set; }
 
         /// <summary>The new eligible leader replicas otherwise.</summary>
         public List<int>? EligibleLeaderReplicas { get; set; }
@@ -501,7 +583,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
         public List<int>? LastKnownElr { get; set; }
 
         /// <summary>The set of offline replicas of this partition.</summary>
-        public List<int> OfflineReplicas { get; set; } = new();
+        public List<int> OfflineReplicas { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -637,7 +719,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
         public static DescribeTopicPartitionsResponsePartition Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DescribeTopicPartitionsResponsePartition();
+            var obj = new DescribeTopicPartitionsResponsePartition(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.PartitionIndex = reader.ReadInt32();
             obj.LeaderId = reader.ReadInt32();
@@ -738,23 +820,38 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
     /// <summary>The DescribeTopicPartitionsResponseTopic struct.</summary>
     public sealed partial class DescribeTopicPartitionsResponseTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeTopicPartitionsResponseTopic()
+        {
+            Name = "";
+            Partitions = new();
+            TopicAuthorizedOperations = -2147483648;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeTopicPartitionsResponseTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic error, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The topic name.</summary>
-        public string? Name { get; set; } = "";
+        public string? Name { get; set; }
 
         /// <summary>The topic id.</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>True if the topic is internal.</summary>
         public bool IsInternal { get; set; }
 
         /// <summary>Each partition in the topic.</summary>
-        public List<DescribeTopicPartitionsResponsePartition> Partitions { get; set; } = new();
+        public List<DescribeTopicPartitionsResponsePartition> Partitions { get; set; }
 
         /// <summary>32-bit bitfield to represent authorized operations for this topic.</summary>
-        public int TopicAuthorizedOperations { get; set; } = -2147483648;
+        public int TopicAuthorizedOperations { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -815,7 +912,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaResponse<Des
         public static DescribeTopicPartitionsResponseTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DescribeTopicPartitionsResponseTopic();
+            var obj = new DescribeTopicPartitionsResponseTopic(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.Name = reader.ReadNullableString(flexible);
             obj.TopicId = reader.ReadUuid();

@@ -21,8 +21,21 @@ public sealed partial class DescribeTransactionsRequest : IKafkaRequest<Describe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeTransactionsRequest()
+    {
+        TransactionalIds = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeTransactionsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Array of transactionalIds to include in describe results. If empty, then no results will be returned.</summary>
-    public List<string> TransactionalIds { get; set; } = new();
+    public List<string> TransactionalIds { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class DescribeTransactionsRequest : IKafkaRequest<Describe
             throw ProtocolErrors.UnsupportedVersion("DescribeTransactionsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeTransactionsRequest();
+        var obj = new DescribeTransactionsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 1);
             if (count < 0)
@@ -128,11 +141,24 @@ public sealed partial class DescribeTransactionsResponse : IKafkaResponse<Descri
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeTransactionsResponse()
+    {
+        TransactionStates = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeTransactionsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>TransactionStates</summary>
-    public List<TransactionStateData> TransactionStates { get; set; } = new();
+    public List<TransactionStateData> TransactionStates { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -193,7 +219,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaResponse<Descri
             throw ProtocolErrors.UnsupportedVersion("DescribeTransactionsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeTransactionsResponse();
+        var obj = new DescribeTransactionsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 28);
@@ -226,11 +252,25 @@ public sealed partial class DescribeTransactionsResponse : IKafkaResponse<Descri
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>Topic</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -280,7 +320,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaResponse<Descri
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.Topic = reader.ReadString(flexible, "DescribeTransactionsResponse.TopicData.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -314,14 +354,29 @@ public sealed partial class DescribeTransactionsResponse : IKafkaResponse<Descri
     /// <summary>The TransactionState struct (renamed to avoid a member name clash).</summary>
     public sealed partial class TransactionStateData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TransactionStateData()
+        {
+            TransactionalId = "";
+            TransactionState = "";
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TransactionStateData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>ErrorCode</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>TransactionalId</summary>
-        public string TransactionalId { get; set; } = "";
+        public string TransactionalId { get; set; }
 
         /// <summary>TransactionState</summary>
-        public string TransactionState { get; set; } = "";
+        public string TransactionState { get; set; }
 
         /// <summary>TransactionTimeoutMs</summary>
         public int TransactionTimeoutMs { get; set; }
@@ -336,7 +391,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaResponse<Descri
         public short ProducerEpoch { get; set; }
 
         /// <summary>The set of partitions included in the current transaction (if active). When a transaction is preparing to commit or abort, this will include only partitions which do not have markers.</summary>
-        public List<TopicData> Topics { get; set; } = new();
+        public List<TopicData> Topics { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -401,7 +456,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaResponse<Descri
         public static TransactionStateData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TransactionStateData();
+            var obj = new TransactionStateData(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.TransactionalId = reader.ReadString(flexible, "DescribeTransactionsResponse.TransactionStateData.TransactionalId");
             obj.TransactionState = reader.ReadString(flexible, "DescribeTransactionsResponse.TransactionStateData.TransactionState");

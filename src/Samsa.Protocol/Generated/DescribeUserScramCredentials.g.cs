@@ -21,8 +21,21 @@ public sealed partial class DescribeUserScramCredentialsRequest : IKafkaRequest<
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeUserScramCredentialsRequest()
+    {
+        Users = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeUserScramCredentialsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The users to describe, or null/empty to describe all users.</summary>
-    public List<UserName>? Users { get; set; } = new();
+    public List<UserName>? Users { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -95,7 +108,7 @@ public sealed partial class DescribeUserScramCredentialsRequest : IKafkaRequest<
             throw ProtocolErrors.UnsupportedVersion("DescribeUserScramCredentialsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeUserScramCredentialsRequest();
+        var obj = new DescribeUserScramCredentialsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 2);
             if (count < 0)
@@ -127,8 +140,21 @@ public sealed partial class DescribeUserScramCredentialsRequest : IKafkaRequest<
     /// <summary>The UserName struct.</summary>
     public sealed partial class UserName : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public UserName()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private UserName(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The user name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -165,7 +191,7 @@ public sealed partial class DescribeUserScramCredentialsRequest : IKafkaRequest<
         public static UserName Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new UserName();
+            var obj = new UserName(forRead: true);
             obj.Name = reader.ReadString(flexible, "DescribeUserScramCredentialsRequest.UserName.Name");
             if (flexible)
             {
@@ -198,6 +224,20 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaRespons
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public DescribeUserScramCredentialsResponse()
+    {
+        ErrorMessage = "";
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private DescribeUserScramCredentialsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -205,10 +245,10 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaRespons
     public short ErrorCode { get; set; }
 
     /// <summary>The message-level error message, if any.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>The results for descriptions, one per user.</summary>
-    public List<DescribeUserScramCredentialsResult> Results { get; set; } = new();
+    public List<DescribeUserScramCredentialsResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -273,7 +313,7 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaRespons
             throw ProtocolErrors.UnsupportedVersion("DescribeUserScramCredentialsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new DescribeUserScramCredentialsResponse();
+        var obj = new DescribeUserScramCredentialsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -308,6 +348,18 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaRespons
     /// <summary>The CredentialInfo struct.</summary>
     public sealed partial class CredentialInfo : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CredentialInfo()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CredentialInfo(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The SCRAM mechanism.</summary>
         public sbyte Mechanism { get; set; }
 
@@ -351,7 +403,7 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaRespons
         public static CredentialInfo Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new CredentialInfo();
+            var obj = new CredentialInfo(forRead: true);
             obj.Mechanism = reader.ReadInt8();
             obj.Iterations = reader.ReadInt32();
             if (flexible)
@@ -370,17 +422,32 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaRespons
     /// <summary>The DescribeUserScramCredentialsResult struct.</summary>
     public sealed partial class DescribeUserScramCredentialsResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public DescribeUserScramCredentialsResult()
+        {
+            User = "";
+            ErrorMessage = "";
+            CredentialInfos = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private DescribeUserScramCredentialsResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The user name.</summary>
-        public string User { get; set; } = "";
+        public string User { get; set; }
 
         /// <summary>The user-level error code.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The user-level error message, if any.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <summary>The mechanism and related information associated with the user's SCRAM credentials.</summary>
-        public List<CredentialInfo> CredentialInfos { get; set; } = new();
+        public List<CredentialInfo> CredentialInfos { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -437,7 +504,7 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaRespons
         public static DescribeUserScramCredentialsResult Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new DescribeUserScramCredentialsResult();
+            var obj = new DescribeUserScramCredentialsResult(forRead: true);
             obj.User = reader.ReadString(flexible, "DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult.User");
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);

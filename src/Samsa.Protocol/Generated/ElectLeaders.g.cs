@@ -21,14 +21,28 @@ public sealed partial class ElectLeadersRequest : IKafkaRequest<ElectLeadersRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ElectLeadersRequest()
+    {
+        TopicPartitions = new();
+        TimeoutMs = 60000;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ElectLeadersRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Type of elections to conduct for the partition. A value of '0' elects the preferred replica. A value of '1' elects the first live replica if there are no in-sync replica.</summary>
     public sbyte ElectionType { get; set; }
 
     /// <summary>The topic partitions to elect leaders.</summary>
-    public List<TopicPartitionsData>? TopicPartitions { get; set; } = new();
+    public List<TopicPartitionsData>? TopicPartitions { get; set; }
 
     /// <summary>The time in ms to wait for the election to complete.</summary>
-    public int TimeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -115,7 +129,7 @@ public sealed partial class ElectLeadersRequest : IKafkaRequest<ElectLeadersRequ
             throw ProtocolErrors.UnsupportedVersion("ElectLeadersRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new ElectLeadersRequest();
+        var obj = new ElectLeadersRequest(forRead: true);
         if (version >= 1)
         {
             obj.ElectionType = reader.ReadInt8();
@@ -152,11 +166,25 @@ public sealed partial class ElectLeadersRequest : IKafkaRequest<ElectLeadersRequ
     /// <summary>The TopicPartitions struct (renamed to avoid a member name clash).</summary>
     public sealed partial class TopicPartitionsData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicPartitionsData()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicPartitionsData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of a topic.</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>The partitions of this topic whose leader should be elected.</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -206,7 +234,7 @@ public sealed partial class ElectLeadersRequest : IKafkaRequest<ElectLeadersRequ
         public static TopicPartitionsData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new TopicPartitionsData();
+            var obj = new TopicPartitionsData(forRead: true);
             obj.Topic = reader.ReadString(flexible, "ElectLeadersRequest.TopicPartitionsData.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -255,6 +283,19 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ElectLeadersResponse()
+    {
+        ReplicaElectionResults = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ElectLeadersResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -262,7 +303,7 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
     public short ErrorCode { get; set; }
 
     /// <summary>The election results, or an empty array if the requester did not have permission and the request asks for all partitions.</summary>
-    public List<ReplicaElectionResult> ReplicaElectionResults { get; set; } = new();
+    public List<ReplicaElectionResult> ReplicaElectionResults { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -335,7 +376,7 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
             throw ProtocolErrors.UnsupportedVersion("ElectLeadersResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new ElectLeadersResponse();
+        var obj = new ElectLeadersResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         if (version >= 1)
         {
@@ -372,6 +413,19 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
     /// <summary>The PartitionResult struct.</summary>
     public sealed partial class PartitionResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionResult()
+        {
+            ErrorMessage = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition id</summary>
         public int PartitionId { get; set; }
 
@@ -379,7 +433,7 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
         public short ErrorCode { get; set; }
 
         /// <summary>The result message, or null if there was no error.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -420,7 +474,7 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
         public static PartitionResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new PartitionResult();
+            var obj = new PartitionResult(forRead: true);
             obj.PartitionId = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -440,11 +494,25 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
     /// <summary>The ReplicaElectionResult struct.</summary>
     public sealed partial class ReplicaElectionResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReplicaElectionResult()
+        {
+            Topic = "";
+            PartitionResult = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReplicaElectionResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>The results for each partition</summary>
-        public List<PartitionResult> PartitionResult { get; set; } = new();
+        public List<PartitionResult> PartitionResult { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -497,7 +565,7 @@ public sealed partial class ElectLeadersResponse : IKafkaResponse<ElectLeadersRe
         public static ReplicaElectionResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new ReplicaElectionResult();
+            var obj = new ReplicaElectionResult(forRead: true);
             obj.Topic = reader.ReadString(flexible, "ElectLeadersResponse.ReplicaElectionResult.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 8);

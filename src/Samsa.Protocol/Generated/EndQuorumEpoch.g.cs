@@ -21,14 +21,28 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public EndQuorumEpochRequest()
+    {
+        Topics = new();
+        LeaderEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private EndQuorumEpochRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>ClusterId</summary>
     public string? ClusterId { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Endpoints for the leader</summary>
-    public List<LeaderEndpoint> LeaderEndpoints { get; set; } = new();
+    public List<LeaderEndpoint> LeaderEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -52,13 +66,11 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (flexible)
@@ -85,13 +97,11 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         }
         if (version >= 1)
         {
+            var list = LeaderEndpoints;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = LeaderEndpoints;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -111,7 +121,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
             throw ProtocolErrors.UnsupportedVersion("EndQuorumEpochRequest", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new EndQuorumEpochRequest();
+        var obj = new EndQuorumEpochRequest(forRead: true);
         obj.ClusterId = reader.ReadNullableString(flexible);
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -131,22 +141,24 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         }
         if (version >= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("EndQuorumEpochRequest", "LeaderEndpoints", version);
-                }
-                else
-                {
-                    var list = new List<LeaderEndpoint>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(EndQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
-                    }
-                    obj.LeaderEndpoints = list;
-                }
+                throw ProtocolErrors.NullValue("EndQuorumEpochRequest", "LeaderEndpoints", version);
             }
+            else
+            {
+                var list = new List<LeaderEndpoint>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(EndQuorumEpochRequest.LeaderEndpoint.Read(ref reader, version));
+                }
+                obj.LeaderEndpoints = list;
+            }
+        }
+        else
+        {
+            obj.LeaderEndpoints = new();
         }
         if (flexible)
         {
@@ -163,11 +175,25 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
     /// <summary>The LeaderEndpoint struct.</summary>
     public sealed partial class LeaderEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderEndpoint()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -211,7 +237,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         public static LeaderEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new LeaderEndpoint();
+            var obj = new LeaderEndpoint(forRead: true);
             obj.Name = reader.ReadString(flexible, "EndQuorumEpochRequest.LeaderEndpoint.Name");
             obj.Host = reader.ReadString(flexible, "EndQuorumEpochRequest.LeaderEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -231,6 +257,20 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+            PreferredSuccessors = new();
+            PreferredCandidates = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -241,10 +281,10 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         public int LeaderEpoch { get; set; }
 
         /// <summary>A sorted list of preferred successors to start the election</summary>
-        public List<int> PreferredSuccessors { get; set; } = new();
+        public List<int> PreferredSuccessors { get; set; }
 
         /// <summary>A sorted list of preferred candidates to start the election</summary>
-        public List<ReplicaInfo> PreferredCandidates { get; set; } = new();
+        public List<ReplicaInfo> PreferredCandidates { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -258,24 +298,20 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
             writer.WriteInt32(LeaderEpoch);
             if (version <= 0)
             {
+                var list = PreferredSuccessors;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = PreferredSuccessors;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (version >= 1)
             {
+                var list = PreferredCandidates;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = PreferredCandidates;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (flexible)
@@ -296,21 +332,17 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
             size += 4;
             if (version <= 0)
             {
-                {
-                    var list = PreferredSuccessors;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = PreferredSuccessors;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 1)
             {
+                var list = PreferredCandidates;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = PreferredCandidates;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (flexible)
@@ -326,47 +358,51 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.LeaderId = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
             if (version <= 0)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredSuccessors", version);
-                    }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.PreferredSuccessors = list;
-                    }
+                    throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredSuccessors", version);
                 }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(reader.ReadInt32());
+                    }
+                    obj.PreferredSuccessors = list;
+                }
+            }
+            else
+            {
+                obj.PreferredSuccessors = new();
             }
             if (version >= 1)
             {
+                var count = reader.ReadArrayLength(flexible, 21);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 21);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredCandidates", version);
-                    }
-                    else
-                    {
-                        var list = new List<ReplicaInfo>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(EndQuorumEpochRequest.ReplicaInfo.Read(ref reader, version));
-                        }
-                        obj.PreferredCandidates = list;
-                    }
+                    throw ProtocolErrors.NullValue("EndQuorumEpochRequest.PartitionData", "PreferredCandidates", version);
                 }
+                else
+                {
+                    var list = new List<ReplicaInfo>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(EndQuorumEpochRequest.ReplicaInfo.Read(ref reader, version));
+                    }
+                    obj.PreferredCandidates = list;
+                }
+            }
+            else
+            {
+                obj.PreferredCandidates = new();
             }
             if (flexible)
             {
@@ -384,11 +420,23 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
     /// <summary>The ReplicaInfo struct.</summary>
     public sealed partial class ReplicaInfo : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReplicaInfo()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReplicaInfo(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>CandidateId</summary>
         public int CandidateId { get; set; }
 
         /// <summary>CandidateDirectoryId</summary>
-        public Guid CandidateDirectoryId { get; set; } = Guid.Empty;
+        public Guid CandidateDirectoryId { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -427,7 +475,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         public static ReplicaInfo Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ReplicaInfo();
+            var obj = new ReplicaInfo(forRead: true);
             obj.CandidateId = reader.ReadInt32();
             obj.CandidateDirectoryId = reader.ReadUuid();
             if (flexible)
@@ -446,11 +494,25 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -503,7 +565,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaRequest<EndQuorumEpoch
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "EndQuorumEpochRequest.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 14);
@@ -552,14 +614,28 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public EndQuorumEpochResponse()
+    {
+        Topics = new();
+        NodeEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private EndQuorumEpochResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top level error code.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Endpoints for all leaders enumerated in PartitionData</summary>
-    public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
+    public List<NodeEndpoint> NodeEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -642,13 +718,11 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -665,7 +739,8 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
             throw ProtocolErrors.UnsupportedVersion("EndQuorumEpochResponse", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new EndQuorumEpochResponse();
+        var obj = new EndQuorumEpochResponse(forRead: true);
+        obj.NodeEndpoints = new();
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -694,21 +769,19 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
                     case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("EndQuorumEpochResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("EndQuorumEpochResponse", "NodeEndpoints", version);
+                                list.Add(EndQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(EndQuorumEpochResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("EndQuorumEpochResponse.NodeEndpoints");
                         break;
@@ -725,11 +798,24 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
     /// <summary>The NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public NodeEndpoint()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private NodeEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node</summary>
         public int NodeId { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -773,7 +859,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new NodeEndpoint();
+            var obj = new NodeEndpoint(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "EndQuorumEpochResponse.NodeEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -793,6 +879,18 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -846,7 +944,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.LeaderId = reader.ReadInt32();
@@ -867,11 +965,25 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -924,7 +1036,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "EndQuorumEpochResponse.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 14);

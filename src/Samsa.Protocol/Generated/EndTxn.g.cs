@@ -21,8 +21,21 @@ public sealed partial class EndTxnRequest : IKafkaRequest<EndTxnRequest, EndTxnR
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public EndTxnRequest()
+    {
+        TransactionalId = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private EndTxnRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the transaction to end.</summary>
-    public string TransactionalId { get; set; } = "";
+    public string TransactionalId { get; set; }
 
     /// <summary>The producer ID.</summary>
     public long ProducerId { get; set; }
@@ -82,7 +95,7 @@ public sealed partial class EndTxnRequest : IKafkaRequest<EndTxnRequest, EndTxnR
             throw ProtocolErrors.UnsupportedVersion("EndTxnRequest", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new EndTxnRequest();
+        var obj = new EndTxnRequest(forRead: true);
         obj.TransactionalId = reader.ReadString(flexible, "EndTxnRequest.TransactionalId");
         obj.ProducerId = reader.ReadInt64();
         obj.ProducerEpoch = reader.ReadInt16();
@@ -117,6 +130,20 @@ public sealed partial class EndTxnResponse : IKafkaResponse<EndTxnResponse>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public EndTxnResponse()
+    {
+        ProducerId = -1L;
+        ProducerEpoch = -1;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private EndTxnResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -124,10 +151,10 @@ public sealed partial class EndTxnResponse : IKafkaResponse<EndTxnResponse>
     public short ErrorCode { get; set; }
 
     /// <summary>The producer ID.</summary>
-    public long ProducerId { get; set; } = -1L;
+    public long ProducerId { get; set; }
 
     /// <summary>The current epoch associated with the producer.</summary>
-    public short ProducerEpoch { get; set; } = -1;
+    public short ProducerEpoch { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -174,9 +201,11 @@ public sealed partial class EndTxnResponse : IKafkaResponse<EndTxnResponse>
             throw ProtocolErrors.UnsupportedVersion("EndTxnResponse", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new EndTxnResponse();
+        var obj = new EndTxnResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
+        obj.ProducerId = -1L;
+        obj.ProducerEpoch = -1;
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarInt();

@@ -21,14 +21,29 @@ public sealed partial class EnvelopeRequest : IKafkaRequest<EnvelopeRequest, Env
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public EnvelopeRequest()
+    {
+        RequestData = Array.Empty<byte>();
+        RequestPrincipal = Array.Empty<byte>();
+        ClientHostAddress = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private EnvelopeRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The embedded request header and data.</summary>
-    public byte[] RequestData { get; set; } = Array.Empty<byte>();
+    public byte[] RequestData { get; set; }
 
     /// <summary>Value of the initial client principal when the request is redirected by a broker.</summary>
-    public byte[]? RequestPrincipal { get; set; } = Array.Empty<byte>();
+    public byte[]? RequestPrincipal { get; set; }
 
     /// <summary>The original client's address in bytes.</summary>
-    public byte[] ClientHostAddress { get; set; } = Array.Empty<byte>();
+    public byte[] ClientHostAddress { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -77,7 +92,7 @@ public sealed partial class EnvelopeRequest : IKafkaRequest<EnvelopeRequest, Env
             throw ProtocolErrors.UnsupportedVersion("EnvelopeRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new EnvelopeRequest();
+        var obj = new EnvelopeRequest(forRead: true);
         obj.RequestData = reader.ReadBytes(flexible, "EnvelopeRequest.RequestData");
         obj.RequestPrincipal = reader.ReadNullableBytes(flexible);
         obj.ClientHostAddress = reader.ReadBytes(flexible, "EnvelopeRequest.ClientHostAddress");
@@ -110,6 +125,18 @@ public sealed partial class EnvelopeResponse : IKafkaResponse<EnvelopeResponse>
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public EnvelopeResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private EnvelopeResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>The embedded response header and data.</summary>
     public byte[]? ResponseData { get; set; }
@@ -162,7 +189,7 @@ public sealed partial class EnvelopeResponse : IKafkaResponse<EnvelopeResponse>
             throw ProtocolErrors.UnsupportedVersion("EnvelopeResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new EnvelopeResponse();
+        var obj = new EnvelopeResponse(forRead: true);
         obj.ResponseData = reader.ReadNullableBytes(flexible);
         obj.ErrorCode = reader.ReadInt16();
         if (flexible)

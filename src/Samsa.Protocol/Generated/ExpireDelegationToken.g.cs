@@ -21,8 +21,21 @@ public sealed partial class ExpireDelegationTokenRequest : IKafkaRequest<ExpireD
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ExpireDelegationTokenRequest()
+    {
+        Hmac = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ExpireDelegationTokenRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The HMAC of the delegation token to be expired.</summary>
-    public byte[] Hmac { get; set; } = Array.Empty<byte>();
+    public byte[] Hmac { get; set; }
 
     /// <summary>The expiry time period in milliseconds.</summary>
     public long ExpiryTimePeriodMs { get; set; }
@@ -72,7 +85,7 @@ public sealed partial class ExpireDelegationTokenRequest : IKafkaRequest<ExpireD
             throw ProtocolErrors.UnsupportedVersion("ExpireDelegationTokenRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new ExpireDelegationTokenRequest();
+        var obj = new ExpireDelegationTokenRequest(forRead: true);
         obj.Hmac = reader.ReadBytes(flexible, "ExpireDelegationTokenRequest.Hmac");
         obj.ExpiryTimePeriodMs = reader.ReadInt64();
         if (flexible)
@@ -104,6 +117,18 @@ public sealed partial class ExpireDelegationTokenResponse : IKafkaResponse<Expir
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ExpireDelegationTokenResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ExpireDelegationTokenResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
@@ -161,7 +186,7 @@ public sealed partial class ExpireDelegationTokenResponse : IKafkaResponse<Expir
             throw ProtocolErrors.UnsupportedVersion("ExpireDelegationTokenResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new ExpireDelegationTokenResponse();
+        var obj = new ExpireDelegationTokenResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         obj.ExpiryTimestampMs = reader.ReadInt64();
         obj.ThrottleTimeMs = reader.ReadInt32();

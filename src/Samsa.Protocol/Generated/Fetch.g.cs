@@ -21,11 +21,29 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 12;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public FetchRequest()
+    {
+        ReplicaId = -1;
+        MaxBytes = 2147483647;
+        SessionEpoch = -1;
+        Topics = new();
+        ForgottenTopicsData = new();
+        RackId = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private FetchRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The clusterId if known. This is used to validate metadata fetches prior to broker registration.</summary>
     public string? ClusterId { get; set; }
 
     /// <summary>The broker ID of the follower, of -1 if this request is from a consumer.</summary>
-    public int ReplicaId { get; set; } = -1;
+    public int ReplicaId { get; set; }
 
     /// <summary>ReplicaState</summary>
     public ReplicaStateData ReplicaState { get => _replicaState ??= new(); set => _replicaState = value; }
@@ -39,7 +57,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     public int MinBytes { get; set; }
 
     /// <summary>The maximum bytes to fetch.  See KIP-74 for cases where this limit may not be honored.</summary>
-    public int MaxBytes { get; set; } = 2147483647;
+    public int MaxBytes { get; set; }
 
     /// <summary>This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records</summary>
     public sbyte IsolationLevel { get; set; }
@@ -48,16 +66,16 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     public int SessionId { get; set; }
 
     /// <summary>The fetch session epoch, which is used for ordering requests in a session.</summary>
-    public int SessionEpoch { get; set; } = -1;
+    public int SessionEpoch { get; set; }
 
     /// <summary>The topics to fetch.</summary>
-    public List<FetchTopic> Topics { get; set; } = new();
+    public List<FetchTopic> Topics { get; set; }
 
     /// <summary>In an incremental fetch request, the partitions to remove.</summary>
-    public List<ForgottenTopic> ForgottenTopicsData { get; set; } = new();
+    public List<ForgottenTopic> ForgottenTopicsData { get; set; }
 
     /// <summary>Rack ID of the consumer making this request</summary>
-    public string RackId { get; set; } = "";
+    public string RackId { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -106,13 +124,11 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         }
         if (version >= 7)
         {
+            var list = ForgottenTopicsData;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ForgottenTopicsData;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (ForgottenTopicsData is { Count: > 0 })
@@ -197,13 +213,11 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         }
         if (version >= 7)
         {
+            var list = ForgottenTopicsData;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = ForgottenTopicsData;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 11)
@@ -241,16 +255,24 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
             throw ProtocolErrors.UnsupportedVersion("FetchRequest", version, 0, 17);
         }
         var flexible = version >= 12;
-        var obj = new FetchRequest();
+        var obj = new FetchRequest(forRead: true);
         if (version <= 14)
         {
             obj.ReplicaId = reader.ReadInt32();
+        }
+        else
+        {
+            obj.ReplicaId = -1;
         }
         obj.MaxWaitMs = reader.ReadInt32();
         obj.MinBytes = reader.ReadInt32();
         if (version >= 3)
         {
             obj.MaxBytes = reader.ReadInt32();
+        }
+        else
+        {
+            obj.MaxBytes = 2147483647;
         }
         if (version >= 4)
         {
@@ -263,6 +285,10 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         if (version >= 7)
         {
             obj.SessionEpoch = reader.ReadInt32();
+        }
+        else
+        {
+            obj.SessionEpoch = -1;
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -282,26 +308,32 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         }
         if (version >= 7)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("FetchRequest", "ForgottenTopicsData", version);
-                }
-                else
-                {
-                    var list = new List<ForgottenTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(FetchRequest.ForgottenTopic.Read(ref reader, version));
-                    }
-                    obj.ForgottenTopicsData = list;
-                }
+                throw ProtocolErrors.NullValue("FetchRequest", "ForgottenTopicsData", version);
             }
+            else
+            {
+                var list = new List<ForgottenTopic>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(FetchRequest.ForgottenTopic.Read(ref reader, version));
+                }
+                obj.ForgottenTopicsData = list;
+            }
+        }
+        else
+        {
+            obj.ForgottenTopicsData = new();
         }
         if (version >= 11)
         {
             obj.RackId = reader.ReadString(flexible, "FetchRequest.RackId");
+        }
+        else
+        {
+            obj.RackId = "";
         }
         if (flexible)
         {
@@ -337,26 +369,41 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     /// <summary>The FetchPartition struct.</summary>
     public sealed partial class FetchPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public FetchPartition()
+        {
+            CurrentLeaderEpoch = -1;
+            LastFetchedEpoch = -1;
+            LogStartOffset = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private FetchPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int Partition { get; set; }
 
         /// <summary>The current leader epoch of the partition.</summary>
-        public int CurrentLeaderEpoch { get; set; } = -1;
+        public int CurrentLeaderEpoch { get; set; }
 
         /// <summary>The message offset.</summary>
         public long FetchOffset { get; set; }
 
         /// <summary>The epoch of the last fetched record or -1 if there is none</summary>
-        public int LastFetchedEpoch { get; set; } = -1;
+        public int LastFetchedEpoch { get; set; }
 
         /// <summary>The earliest available offset of the follower replica.  The field is only used when the request is sent by the follower.</summary>
-        public long LogStartOffset { get; set; } = -1L;
+        public long LogStartOffset { get; set; }
 
         /// <summary>The maximum bytes to fetch from this partition.  See KIP-74 for cases where this limit may not be honored.</summary>
         public int PartitionMaxBytes { get; set; }
 
         /// <summary>The directory id of the follower fetching</summary>
-        public Guid ReplicaDirectoryId { get; set; } = Guid.Empty;
+        public Guid ReplicaDirectoryId { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -445,20 +492,32 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         public static FetchPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 12;
-            var obj = new FetchPartition();
+            var obj = new FetchPartition(forRead: true);
             obj.Partition = reader.ReadInt32();
             if (version >= 9)
             {
                 obj.CurrentLeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.CurrentLeaderEpoch = -1;
             }
             obj.FetchOffset = reader.ReadInt64();
             if (version >= 12)
             {
                 obj.LastFetchedEpoch = reader.ReadInt32();
             }
+            else
+            {
+                obj.LastFetchedEpoch = -1;
+            }
             if (version >= 5)
             {
                 obj.LogStartOffset = reader.ReadInt64();
+            }
+            else
+            {
+                obj.LogStartOffset = -1L;
             }
             obj.PartitionMaxBytes = reader.ReadInt32();
             if (flexible)
@@ -489,14 +548,28 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     /// <summary>The FetchTopic struct.</summary>
     public sealed partial class FetchTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public FetchTopic()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private FetchTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic to fetch.</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>The unique topic ID</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The partitions to fetch.</summary>
-        public List<FetchPartition> Partitions { get; set; } = new();
+        public List<FetchPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -563,10 +636,14 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         public static FetchTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 12;
-            var obj = new FetchTopic();
+            var obj = new FetchTopic(forRead: true);
             if (version <= 12)
             {
                 obj.Topic = reader.ReadString(flexible, "FetchRequest.FetchTopic.Topic");
+            }
+            else
+            {
+                obj.Topic = "";
             }
             if (version >= 13)
             {
@@ -604,14 +681,28 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     /// <summary>The ForgottenTopic struct.</summary>
     public sealed partial class ForgottenTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ForgottenTopic()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ForgottenTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>The unique topic ID</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The partitions indexes to forget.</summary>
-        public List<int> Partitions { get; set; } = new();
+        public List<int> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -675,10 +766,14 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         public static ForgottenTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 12;
-            var obj = new ForgottenTopic();
+            var obj = new ForgottenTopic(forRead: true);
             if (version <= 12)
             {
                 obj.Topic = reader.ReadString(flexible, "FetchRequest.ForgottenTopic.Topic");
+            }
+            else
+            {
+                obj.Topic = "";
             }
             if (version >= 13)
             {
@@ -716,11 +811,25 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     /// <summary>The ReplicaState struct (renamed to avoid a member name clash).</summary>
     public sealed partial class ReplicaStateData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ReplicaStateData()
+        {
+            ReplicaId = -1;
+            ReplicaEpoch = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ReplicaStateData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The replica ID of the follower, or -1 if this request is from a consumer.</summary>
-        public int ReplicaId { get; set; } = -1;
+        public int ReplicaId { get; set; }
 
         /// <summary>The epoch of this follower, or -1 if not available.</summary>
-        public long ReplicaEpoch { get; set; } = -1L;
+        public long ReplicaEpoch { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -759,7 +868,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         public static ReplicaStateData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ReplicaStateData();
+            var obj = new ReplicaStateData(forRead: true);
             obj.ReplicaId = reader.ReadInt32();
             obj.ReplicaEpoch = reader.ReadInt64();
             if (flexible)
@@ -807,6 +916,20 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 12;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public FetchResponse()
+    {
+        Responses = new();
+        NodeEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private FetchResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -817,10 +940,10 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     public int SessionId { get; set; }
 
     /// <summary>The response topics.</summary>
-    public List<FetchableTopicResponse> Responses { get; set; } = new();
+    public List<FetchableTopicResponse> Responses { get; set; }
 
     /// <summary>Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER &amp; FENCED_LEADER_EPOCH.</summary>
-    public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
+    public List<NodeEndpoint> NodeEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -929,13 +1052,11 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -952,7 +1073,8 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             throw ProtocolErrors.UnsupportedVersion("FetchResponse", version, 0, 17);
         }
         var flexible = version >= 12;
-        var obj = new FetchResponse();
+        var obj = new FetchResponse(forRead: true);
+        obj.NodeEndpoints = new();
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -992,21 +1114,19 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     case 0 when version >= 16:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 11);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 11);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("FetchResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("FetchResponse", "NodeEndpoints", version);
+                                list.Add(FetchResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(FetchResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("FetchResponse.NodeEndpoints");
                         break;
@@ -1023,6 +1143,18 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>The AbortedTransaction struct.</summary>
     public sealed partial class AbortedTransaction : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public AbortedTransaction()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private AbortedTransaction(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The producer id associated with the aborted transaction.</summary>
         public long ProducerId { get; set; }
 
@@ -1066,7 +1198,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public static AbortedTransaction Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 12;
-            var obj = new AbortedTransaction();
+            var obj = new AbortedTransaction(forRead: true);
             obj.ProducerId = reader.ReadInt64();
             obj.FirstOffset = reader.ReadInt64();
             if (flexible)
@@ -1085,11 +1217,25 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>The EpochEndOffset struct.</summary>
     public sealed partial class EpochEndOffset : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EpochEndOffset()
+        {
+            Epoch = -1;
+            EndOffset = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EpochEndOffset(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>Epoch</summary>
-        public int Epoch { get; set; } = -1;
+        public int Epoch { get; set; }
 
         /// <summary>EndOffset</summary>
-        public long EndOffset { get; set; } = -1L;
+        public long EndOffset { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1128,7 +1274,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public static EpochEndOffset Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new EpochEndOffset();
+            var obj = new EpochEndOffset(forRead: true);
             obj.Epoch = reader.ReadInt32();
             obj.EndOffset = reader.ReadInt64();
             if (flexible)
@@ -1161,14 +1307,28 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>The FetchableTopicResponse struct.</summary>
     public sealed partial class FetchableTopicResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public FetchableTopicResponse()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private FetchableTopicResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>The unique topic ID</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The topic partitions.</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1235,10 +1395,14 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public static FetchableTopicResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 12;
-            var obj = new FetchableTopicResponse();
+            var obj = new FetchableTopicResponse(forRead: true);
             if (version <= 12)
             {
                 obj.Topic = reader.ReadString(flexible, "FetchResponse.FetchableTopicResponse.Topic");
+            }
+            else
+            {
+                obj.Topic = "";
             }
             if (version >= 13)
             {
@@ -1276,11 +1440,25 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>The LeaderIdAndEpoch struct.</summary>
     public sealed partial class LeaderIdAndEpoch : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderIdAndEpoch()
+        {
+            LeaderId = -1;
+            LeaderEpoch = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderIdAndEpoch(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
-        public int LeaderId { get; set; } = -1;
+        public int LeaderId { get; set; }
 
         /// <summary>The latest known leader epoch</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1319,7 +1497,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public static LeaderIdAndEpoch Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new LeaderIdAndEpoch();
+            var obj = new LeaderIdAndEpoch(forRead: true);
             obj.LeaderId = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
             if (flexible)
@@ -1352,11 +1530,24 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>The NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public NodeEndpoint()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private NodeEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node.</summary>
         public int NodeId { get; set; }
 
         /// <summary>The node's hostname.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port.</summary>
         public int Port { get; set; }
@@ -1405,7 +1596,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new NodeEndpoint();
+            var obj = new NodeEndpoint(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "FetchResponse.NodeEndpoint.Host");
             obj.Port = reader.ReadInt32();
@@ -1426,6 +1617,22 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+            LastStableOffset = -1L;
+            LogStartOffset = -1L;
+            AbortedTransactions = new();
+            PreferredReadReplica = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -1436,10 +1643,10 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public long HighWatermark { get; set; }
 
         /// <summary>The last stable offset (or LSO) of the partition. This is the last offset such that the state of all transactional records prior to this offset have been decided (ABORTED or COMMITTED)</summary>
-        public long LastStableOffset { get; set; } = -1L;
+        public long LastStableOffset { get; set; }
 
         /// <summary>The current log start offset.</summary>
-        public long LogStartOffset { get; set; } = -1L;
+        public long LogStartOffset { get; set; }
 
         /// <summary>In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge</summary>
         public EpochEndOffset DivergingEpoch { get => _divergingEpoch ??= new(); set => _divergingEpoch = value; }
@@ -1457,10 +1664,10 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         private SnapshotId? _snapshotId;
 
         /// <summary>The aborted transactions.</summary>
-        public List<AbortedTransaction>? AbortedTransactions { get; set; } = new();
+        public List<AbortedTransaction>? AbortedTransactions { get; set; }
 
         /// <summary>The preferred read replica for the consumer to use on its next fetch request</summary>
-        public int PreferredReadReplica { get; set; } = -1;
+        public int PreferredReadReplica { get; set; }
 
         /// <summary>The record data.</summary>
         public ReadOnlyMemory<byte>? Records { get; set; }
@@ -1485,19 +1692,17 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             }
             if (version >= 4)
             {
+                var list = AbortedTransactions;
+                if (list is null)
                 {
-                    var list = AbortedTransactions;
-                    if (list is null)
+                    writer.WriteArrayLength(-1, flexible);
+                }
+                else
+                {
+                    writer.WriteArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        writer.WriteArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        writer.WriteArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            list[i].Write(ref writer, version);
-                        }
+                        list[i].Write(ref writer, version);
                     }
                 }
             }
@@ -1585,19 +1790,17 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             }
             if (version >= 4)
             {
+                var list = AbortedTransactions;
+                if (list is null)
                 {
-                    var list = AbortedTransactions;
-                    if (list is null)
+                    size += KafkaWriter.SizeOfArrayLength(-1, flexible);
+                }
+                else
+                {
+                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        size += KafkaWriter.SizeOfArrayLength(-1, flexible);
-                    }
-                    else
-                    {
-                        size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                        for (var i = 0; i < list.Count; i++)
-                        {
-                            size += list[i].ComputeSize(version);
-                        }
+                        size += list[i].ComputeSize(version);
                     }
                 }
             }
@@ -1640,7 +1843,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 12;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.HighWatermark = reader.ReadInt64();
@@ -1648,32 +1851,46 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             {
                 obj.LastStableOffset = reader.ReadInt64();
             }
+            else
+            {
+                obj.LastStableOffset = -1L;
+            }
             if (version >= 5)
             {
                 obj.LogStartOffset = reader.ReadInt64();
             }
+            else
+            {
+                obj.LogStartOffset = -1L;
+            }
             if (version >= 4)
             {
+                var count = reader.ReadArrayLength(flexible, 16);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 16);
-                    if (count < 0)
-                    {
-                        obj.AbortedTransactions = null;
-                    }
-                    else
-                    {
-                        var list = new List<AbortedTransaction>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(FetchResponse.AbortedTransaction.Read(ref reader, version));
-                        }
-                        obj.AbortedTransactions = list;
-                    }
+                    obj.AbortedTransactions = null;
                 }
+                else
+                {
+                    var list = new List<AbortedTransaction>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(FetchResponse.AbortedTransaction.Read(ref reader, version));
+                    }
+                    obj.AbortedTransactions = list;
+                }
+            }
+            else
+            {
+                obj.AbortedTransactions = new();
             }
             if (version >= 11)
             {
                 obj.PreferredReadReplica = reader.ReadInt32();
+            }
+            else
+            {
+                obj.PreferredReadReplica = -1;
             }
             obj.Records = reader.ReadNullableRecords(flexible);
             if (flexible)
@@ -1718,11 +1935,25 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
     /// <summary>The SnapshotId struct.</summary>
     public sealed partial class SnapshotId : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public SnapshotId()
+        {
+            EndOffset = -1L;
+            Epoch = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private SnapshotId(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>EndOffset</summary>
-        public long EndOffset { get; set; } = -1L;
+        public long EndOffset { get; set; }
 
         /// <summary>Epoch</summary>
-        public int Epoch { get; set; } = -1;
+        public int Epoch { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1761,7 +1992,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public static SnapshotId Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new SnapshotId();
+            var obj = new SnapshotId(forRead: true);
             obj.EndOffset = reader.ReadInt64();
             obj.Epoch = reader.ReadInt32();
             if (flexible)

@@ -21,17 +21,32 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public FetchSnapshotRequest()
+    {
+        ReplicaId = -1;
+        MaxBytes = 2147483647;
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private FetchSnapshotRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The clusterId if known, this is used to validate metadata fetches prior to broker registration</summary>
     public string? ClusterId { get; set; }
 
     /// <summary>The broker ID of the follower</summary>
-    public int ReplicaId { get; set; } = -1;
+    public int ReplicaId { get; set; }
 
     /// <summary>The maximum bytes to fetch from all of the snapshots</summary>
-    public int MaxBytes { get; set; } = 2147483647;
+    public int MaxBytes { get; set; }
 
     /// <summary>The topics to fetch</summary>
-    public List<TopicSnapshot> Topics { get; set; } = new();
+    public List<TopicSnapshot> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -114,7 +129,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
             throw ProtocolErrors.UnsupportedVersion("FetchSnapshotRequest", version, 0, 1);
         }
         var flexible = true;
-        var obj = new FetchSnapshotRequest();
+        var obj = new FetchSnapshotRequest(forRead: true);
         obj.ReplicaId = reader.ReadInt32();
         obj.MaxBytes = reader.ReadInt32();
         {
@@ -160,6 +175,18 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
     /// <summary>The PartitionSnapshot struct.</summary>
     public sealed partial class PartitionSnapshot : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionSnapshot()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionSnapshot(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index</summary>
         public int Partition { get; set; }
 
@@ -175,7 +202,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
         public long Position { get; set; }
 
         /// <summary>The directory id of the follower fetching</summary>
-        public Guid ReplicaDirectoryId { get; set; } = Guid.Empty;
+        public Guid ReplicaDirectoryId { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -238,7 +265,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
         public static PartitionSnapshot Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionSnapshot();
+            var obj = new PartitionSnapshot(forRead: true);
             obj.Partition = reader.ReadInt32();
             obj.CurrentLeaderEpoch = reader.ReadInt32();
             obj.SnapshotId = FetchSnapshotRequest.SnapshotId.Read(ref reader, version);
@@ -271,6 +298,18 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
     /// <summary>The SnapshotId struct.</summary>
     public sealed partial class SnapshotId : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public SnapshotId()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private SnapshotId(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>EndOffset</summary>
         public long EndOffset { get; set; }
 
@@ -314,7 +353,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
         public static SnapshotId Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new SnapshotId();
+            var obj = new SnapshotId(forRead: true);
             obj.EndOffset = reader.ReadInt64();
             obj.Epoch = reader.ReadInt32();
             if (flexible)
@@ -347,11 +386,25 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
     /// <summary>The TopicSnapshot struct.</summary>
     public sealed partial class TopicSnapshot : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicSnapshot()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicSnapshot(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic to fetch</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partitions to fetch</summary>
-        public List<PartitionSnapshot> Partitions { get; set; } = new();
+        public List<PartitionSnapshot> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -404,7 +457,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
         public static TopicSnapshot Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicSnapshot();
+            var obj = new TopicSnapshot(forRead: true);
             obj.Name = reader.ReadString(flexible, "FetchSnapshotRequest.TopicSnapshot.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 30);
@@ -453,6 +506,20 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public FetchSnapshotResponse()
+    {
+        Topics = new();
+        NodeEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private FetchSnapshotResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -460,10 +527,10 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
     public short ErrorCode { get; set; }
 
     /// <summary>The topics to fetch.</summary>
-    public List<TopicSnapshot> Topics { get; set; } = new();
+    public List<TopicSnapshot> Topics { get; set; }
 
     /// <summary>Endpoints for all current-leaders enumerated in PartitionSnapshot</summary>
-    public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
+    public List<NodeEndpoint> NodeEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -548,13 +615,11 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -571,7 +636,8 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
             throw ProtocolErrors.UnsupportedVersion("FetchSnapshotResponse", version, 0, 1);
         }
         var flexible = true;
-        var obj = new FetchSnapshotResponse();
+        var obj = new FetchSnapshotResponse(forRead: true);
+        obj.NodeEndpoints = new();
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         {
@@ -601,21 +667,19 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
                     case 0 when version >= 1:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("FetchSnapshotResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("FetchSnapshotResponse", "NodeEndpoints", version);
+                                list.Add(FetchSnapshotResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(FetchSnapshotResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("FetchSnapshotResponse.NodeEndpoints");
                         break;
@@ -632,6 +696,18 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
     /// <summary>The LeaderIdAndEpoch struct.</summary>
     public sealed partial class LeaderIdAndEpoch : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderIdAndEpoch()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderIdAndEpoch(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; }
 
@@ -675,7 +751,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
         public static LeaderIdAndEpoch Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new LeaderIdAndEpoch();
+            var obj = new LeaderIdAndEpoch(forRead: true);
             obj.LeaderId = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
             if (flexible)
@@ -708,11 +784,24 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
     /// <summary>The NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public NodeEndpoint()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private NodeEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node</summary>
         public int NodeId { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -756,7 +845,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new NodeEndpoint();
+            var obj = new NodeEndpoint(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "FetchSnapshotResponse.NodeEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -776,6 +865,19 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
     /// <summary>The PartitionSnapshot struct.</summary>
     public sealed partial class PartitionSnapshot : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionSnapshot()
+        {
+            UnalignedRecords = ReadOnlyMemory<byte>.Empty;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionSnapshot(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int Index { get; set; }
 
@@ -799,7 +901,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
         public long Position { get; set; }
 
         /// <summary>Snapshot data in records format which may not be aligned on an offset boundary</summary>
-        public ReadOnlyMemory<byte>? UnalignedRecords { get; set; } = ReadOnlyMemory<byte>.Empty;
+        public ReadOnlyMemory<byte>? UnalignedRecords { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -870,7 +972,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
         public static PartitionSnapshot Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionSnapshot();
+            var obj = new PartitionSnapshot(forRead: true);
             obj.Index = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.SnapshotId = FetchSnapshotResponse.SnapshotId.Read(ref reader, version);
@@ -905,6 +1007,18 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
     /// <summary>The SnapshotId struct.</summary>
     public sealed partial class SnapshotId : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public SnapshotId()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private SnapshotId(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>EndOffset</summary>
         public long EndOffset { get; set; }
 
@@ -948,7 +1062,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
         public static SnapshotId Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new SnapshotId();
+            var obj = new SnapshotId(forRead: true);
             obj.EndOffset = reader.ReadInt64();
             obj.Epoch = reader.ReadInt32();
             if (flexible)
@@ -981,11 +1095,25 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
     /// <summary>The TopicSnapshot struct.</summary>
     public sealed partial class TopicSnapshot : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicSnapshot()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicSnapshot(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the topic to fetch.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partitions to fetch.</summary>
-        public List<PartitionSnapshot> Partitions { get; set; } = new();
+        public List<PartitionSnapshot> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1038,7 +1166,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
         public static TopicSnapshot Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicSnapshot();
+            var obj = new TopicSnapshot(forRead: true);
             obj.Name = reader.ReadString(flexible, "FetchSnapshotResponse.TopicSnapshot.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 37);

@@ -21,14 +21,28 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public FindCoordinatorRequest()
+    {
+        Key = "";
+        CoordinatorKeys = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private FindCoordinatorRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The coordinator key.</summary>
-    public string Key { get; set; } = "";
+    public string Key { get; set; }
 
     /// <summary>The coordinator key type. (Group, transaction, etc.)</summary>
     public sbyte KeyType { get; set; }
 
     /// <summary>The coordinator keys.</summary>
-    public List<string> CoordinatorKeys { get; set; } = new();
+    public List<string> CoordinatorKeys { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -59,13 +73,11 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
         }
         if (version >= 4)
         {
+            var list = CoordinatorKeys;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = CoordinatorKeys;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         else if (CoordinatorKeys is { Count: > 0 })
@@ -95,13 +107,11 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
         }
         if (version >= 4)
         {
+            var list = CoordinatorKeys;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = CoordinatorKeys;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         if (flexible)
@@ -121,10 +131,14 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
             throw ProtocolErrors.UnsupportedVersion("FindCoordinatorRequest", version, 0, 6);
         }
         var flexible = version >= 3;
-        var obj = new FindCoordinatorRequest();
+        var obj = new FindCoordinatorRequest(forRead: true);
         if (version <= 3)
         {
             obj.Key = reader.ReadString(flexible, "FindCoordinatorRequest.Key");
+        }
+        else
+        {
+            obj.Key = "";
         }
         if (version >= 1)
         {
@@ -132,22 +146,24 @@ public sealed partial class FindCoordinatorRequest : IKafkaRequest<FindCoordinat
         }
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("FindCoordinatorRequest", "CoordinatorKeys", version);
-                }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "FindCoordinatorRequest.CoordinatorKeys"));
-                    }
-                    obj.CoordinatorKeys = list;
-                }
+                throw ProtocolErrors.NullValue("FindCoordinatorRequest", "CoordinatorKeys", version);
             }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(reader.ReadString(flexible, "FindCoordinatorRequest.CoordinatorKeys"));
+                }
+                obj.CoordinatorKeys = list;
+            }
+        }
+        else
+        {
+            obj.CoordinatorKeys = new();
         }
         if (flexible)
         {
@@ -179,6 +195,21 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public FindCoordinatorResponse()
+    {
+        ErrorMessage = "";
+        Host = "";
+        Coordinators = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private FindCoordinatorResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -186,19 +217,19 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
     public short ErrorCode { get; set; }
 
     /// <summary>The error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>The node id.</summary>
     public int NodeId { get; set; }
 
     /// <summary>The host name.</summary>
-    public string Host { get; set; } = "";
+    public string Host { get; set; }
 
     /// <summary>The port.</summary>
     public int Port { get; set; }
 
     /// <summary>Each coordinator result in the response</summary>
-    public List<Coordinator> Coordinators { get; set; } = new();
+    public List<Coordinator> Coordinators { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -253,13 +284,11 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         }
         if (version >= 4)
         {
+            var list = Coordinators;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Coordinators;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Coordinators is { Count: > 0 })
@@ -305,13 +334,11 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         }
         if (version >= 4)
         {
+            var list = Coordinators;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Coordinators;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -331,7 +358,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
             throw ProtocolErrors.UnsupportedVersion("FindCoordinatorResponse", version, 0, 6);
         }
         var flexible = version >= 3;
-        var obj = new FindCoordinatorResponse();
+        var obj = new FindCoordinatorResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -344,6 +371,10 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         {
             obj.ErrorMessage = reader.ReadNullableString(flexible);
         }
+        else
+        {
+            obj.ErrorMessage = "";
+        }
         if (version <= 3)
         {
             obj.NodeId = reader.ReadInt32();
@@ -352,28 +383,34 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         {
             obj.Host = reader.ReadString(flexible, "FindCoordinatorResponse.Host");
         }
+        else
+        {
+            obj.Host = "";
+        }
         if (version <= 3)
         {
             obj.Port = reader.ReadInt32();
         }
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 14);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 14);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("FindCoordinatorResponse", "Coordinators", version);
-                }
-                else
-                {
-                    var list = new List<Coordinator>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(FindCoordinatorResponse.Coordinator.Read(ref reader, version));
-                    }
-                    obj.Coordinators = list;
-                }
+                throw ProtocolErrors.NullValue("FindCoordinatorResponse", "Coordinators", version);
             }
+            else
+            {
+                var list = new List<Coordinator>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(FindCoordinatorResponse.Coordinator.Read(ref reader, version));
+                }
+                obj.Coordinators = list;
+            }
+        }
+        else
+        {
+            obj.Coordinators = new();
         }
         if (flexible)
         {
@@ -390,14 +427,29 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
     /// <summary>The Coordinator struct.</summary>
     public sealed partial class Coordinator : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Coordinator()
+        {
+            Key = "";
+            Host = "";
+            ErrorMessage = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Coordinator(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The coordinator key.</summary>
-        public string Key { get; set; } = "";
+        public string Key { get; set; }
 
         /// <summary>The node id.</summary>
         public int NodeId { get; set; }
 
         /// <summary>The host name.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The port.</summary>
         public int Port { get; set; }
@@ -406,7 +458,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         public short ErrorCode { get; set; }
 
         /// <summary>The error message, or null if there was no error.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -453,7 +505,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaResponse<FindCoordin
         public static Coordinator Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Coordinator();
+            var obj = new Coordinator(forRead: true);
             obj.Key = reader.ReadString(flexible, "FindCoordinatorResponse.Coordinator.Key");
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "FindCoordinatorResponse.Coordinator.Host");

@@ -21,8 +21,20 @@ public sealed partial class GetTelemetrySubscriptionsRequest : IKafkaRequest<Get
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public GetTelemetrySubscriptionsRequest()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private GetTelemetrySubscriptionsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Unique id for this client instance, must be set to 0 on the first request.</summary>
-    public Guid ClientInstanceId { get; set; } = Guid.Empty;
+    public Guid ClientInstanceId { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -67,7 +79,7 @@ public sealed partial class GetTelemetrySubscriptionsRequest : IKafkaRequest<Get
             throw ProtocolErrors.UnsupportedVersion("GetTelemetrySubscriptionsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new GetTelemetrySubscriptionsRequest();
+        var obj = new GetTelemetrySubscriptionsRequest(forRead: true);
         obj.ClientInstanceId = reader.ReadUuid();
         if (flexible)
         {
@@ -99,6 +111,20 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaResponse<G
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public GetTelemetrySubscriptionsResponse()
+    {
+        AcceptedCompressionTypes = new();
+        RequestedMetrics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private GetTelemetrySubscriptionsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -106,13 +132,13 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaResponse<G
     public short ErrorCode { get; set; }
 
     /// <summary>Assigned client instance id if ClientInstanceId was 0 in the request, else 0.</summary>
-    public Guid ClientInstanceId { get; set; } = Guid.Empty;
+    public Guid ClientInstanceId { get; set; }
 
     /// <summary>Unique identifier for the current subscription set for this client instance.</summary>
     public int SubscriptionId { get; set; }
 
     /// <summary>Compression types that broker accepts for the PushTelemetryRequest.</summary>
-    public List<sbyte> AcceptedCompressionTypes { get; set; } = new();
+    public List<sbyte> AcceptedCompressionTypes { get; set; }
 
     /// <summary>Configured push interval, which is the lowest configured interval in the current subscription set.</summary>
     public int PushIntervalMs { get; set; }
@@ -124,7 +150,7 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaResponse<G
     public bool DeltaTemporality { get; set; }
 
     /// <summary>Requested metrics prefix string match. Empty array: No metrics subscribed, Array[0] empty string: All metrics subscribed.</summary>
-    public List<string> RequestedMetrics { get; set; } = new();
+    public List<string> RequestedMetrics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -210,7 +236,7 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaResponse<G
             throw ProtocolErrors.UnsupportedVersion("GetTelemetrySubscriptionsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new GetTelemetrySubscriptionsResponse();
+        var obj = new GetTelemetrySubscriptionsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ClientInstanceId = reader.ReadUuid();

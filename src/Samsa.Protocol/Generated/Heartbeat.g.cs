@@ -21,14 +21,28 @@ public sealed partial class HeartbeatRequest : IKafkaRequest<HeartbeatRequest, H
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public HeartbeatRequest()
+    {
+        GroupId = "";
+        MemberId = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private HeartbeatRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The group id.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The generation of the group.</summary>
     public int GenerationId { get; set; }
 
     /// <summary>The member ID.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
     public string? GroupInstanceId { get; set; }
@@ -92,7 +106,7 @@ public sealed partial class HeartbeatRequest : IKafkaRequest<HeartbeatRequest, H
             throw ProtocolErrors.UnsupportedVersion("HeartbeatRequest", version, 0, 4);
         }
         var flexible = version >= 4;
-        var obj = new HeartbeatRequest();
+        var obj = new HeartbeatRequest(forRead: true);
         obj.GroupId = reader.ReadString(flexible, "HeartbeatRequest.GroupId");
         obj.GenerationId = reader.ReadInt32();
         obj.MemberId = reader.ReadString(flexible, "HeartbeatRequest.MemberId");
@@ -129,6 +143,18 @@ public sealed partial class HeartbeatResponse : IKafkaResponse<HeartbeatResponse
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public HeartbeatResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private HeartbeatResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -187,7 +213,7 @@ public sealed partial class HeartbeatResponse : IKafkaResponse<HeartbeatResponse
             throw ProtocolErrors.UnsupportedVersion("HeartbeatResponse", version, 0, 4);
         }
         var flexible = version >= 4;
-        var obj = new HeartbeatResponse();
+        var obj = new HeartbeatResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();

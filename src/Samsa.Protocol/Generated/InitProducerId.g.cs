@@ -21,17 +21,32 @@ public sealed partial class InitProducerIdRequest : IKafkaRequest<InitProducerId
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public InitProducerIdRequest()
+    {
+        TransactionalId = "";
+        ProducerId = -1L;
+        ProducerEpoch = -1;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private InitProducerIdRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The transactional id, or null if the producer is not transactional.</summary>
-    public string? TransactionalId { get; set; } = "";
+    public string? TransactionalId { get; set; }
 
     /// <summary>The time in ms to wait before aborting idle transactions sent by this producer. This is only relevant if a TransactionalId has been defined.</summary>
     public int TransactionTimeoutMs { get; set; }
 
     /// <summary>The producer id. This is used to disambiguate requests if a transactional id is reused following its expiration.</summary>
-    public long ProducerId { get; set; } = -1L;
+    public long ProducerId { get; set; }
 
     /// <summary>The producer's current epoch. This will be checked against the producer epoch on the broker, and the request will return an error if they do not match.</summary>
-    public short ProducerEpoch { get; set; } = -1;
+    public short ProducerEpoch { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -102,16 +117,24 @@ public sealed partial class InitProducerIdRequest : IKafkaRequest<InitProducerId
             throw ProtocolErrors.UnsupportedVersion("InitProducerIdRequest", version, 0, 5);
         }
         var flexible = version >= 2;
-        var obj = new InitProducerIdRequest();
+        var obj = new InitProducerIdRequest(forRead: true);
         obj.TransactionalId = reader.ReadNullableString(flexible);
         obj.TransactionTimeoutMs = reader.ReadInt32();
         if (version >= 3)
         {
             obj.ProducerId = reader.ReadInt64();
         }
+        else
+        {
+            obj.ProducerId = -1L;
+        }
         if (version >= 3)
         {
             obj.ProducerEpoch = reader.ReadInt16();
+        }
+        else
+        {
+            obj.ProducerEpoch = -1;
         }
         if (flexible)
         {
@@ -143,6 +166,19 @@ public sealed partial class InitProducerIdResponse : IKafkaResponse<InitProducer
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public InitProducerIdResponse()
+    {
+        ProducerId = -1L;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private InitProducerIdResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -150,7 +186,7 @@ public sealed partial class InitProducerIdResponse : IKafkaResponse<InitProducer
     public short ErrorCode { get; set; }
 
     /// <summary>The current producer id.</summary>
-    public long ProducerId { get; set; } = -1L;
+    public long ProducerId { get; set; }
 
     /// <summary>The current epoch associated with the producer id.</summary>
     public short ProducerEpoch { get; set; }
@@ -204,7 +240,7 @@ public sealed partial class InitProducerIdResponse : IKafkaResponse<InitProducer
             throw ProtocolErrors.UnsupportedVersion("InitProducerIdResponse", version, 0, 5);
         }
         var flexible = version >= 2;
-        var obj = new InitProducerIdResponse();
+        var obj = new InitProducerIdResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ProducerId = reader.ReadInt64();

@@ -21,26 +21,43 @@ public sealed partial class JoinGroupRequest : IKafkaRequest<JoinGroupRequest, J
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public JoinGroupRequest()
+    {
+        GroupId = "";
+        RebalanceTimeoutMs = -1;
+        MemberId = "";
+        ProtocolType = "";
+        Protocols = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private JoinGroupRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The group identifier.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The coordinator considers the consumer dead if it receives no heartbeat after this timeout in milliseconds.</summary>
     public int SessionTimeoutMs { get; set; }
 
     /// <summary>The maximum time in milliseconds that the coordinator will wait for each member to rejoin when rebalancing the group.</summary>
-    public int RebalanceTimeoutMs { get; set; } = -1;
+    public int RebalanceTimeoutMs { get; set; }
 
     /// <summary>The member id assigned by the group coordinator.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
     public string? GroupInstanceId { get; set; }
 
     /// <summary>The unique name the for class of protocols implemented by the group we want to join.</summary>
-    public string ProtocolType { get; set; } = "";
+    public string ProtocolType { get; set; }
 
     /// <summary>The list of protocols that the member supports.</summary>
-    public List<JoinGroupRequestProtocol> Protocols { get; set; } = new();
+    public List<JoinGroupRequestProtocol> Protocols { get; set; }
 
     /// <summary>The reason why the member (re-)joins the group.</summary>
     public string? Reason { get; set; }
@@ -138,12 +155,16 @@ public sealed partial class JoinGroupRequest : IKafkaRequest<JoinGroupRequest, J
             throw ProtocolErrors.UnsupportedVersion("JoinGroupRequest", version, 0, 9);
         }
         var flexible = version >= 6;
-        var obj = new JoinGroupRequest();
+        var obj = new JoinGroupRequest(forRead: true);
         obj.GroupId = reader.ReadString(flexible, "JoinGroupRequest.GroupId");
         obj.SessionTimeoutMs = reader.ReadInt32();
         if (version >= 1)
         {
             obj.RebalanceTimeoutMs = reader.ReadInt32();
+        }
+        else
+        {
+            obj.RebalanceTimeoutMs = -1;
         }
         obj.MemberId = reader.ReadString(flexible, "JoinGroupRequest.MemberId");
         if (version >= 5)
@@ -186,11 +207,25 @@ public sealed partial class JoinGroupRequest : IKafkaRequest<JoinGroupRequest, J
     /// <summary>The JoinGroupRequestProtocol struct.</summary>
     public sealed partial class JoinGroupRequestProtocol : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public JoinGroupRequestProtocol()
+        {
+            Name = "";
+            Metadata = Array.Empty<byte>();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private JoinGroupRequestProtocol(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The protocol name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The protocol metadata.</summary>
-        public byte[] Metadata { get; set; } = Array.Empty<byte>();
+        public byte[] Metadata { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -229,7 +264,7 @@ public sealed partial class JoinGroupRequest : IKafkaRequest<JoinGroupRequest, J
         public static JoinGroupRequestProtocol Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new JoinGroupRequestProtocol();
+            var obj = new JoinGroupRequestProtocol(forRead: true);
             obj.Name = reader.ReadString(flexible, "JoinGroupRequest.JoinGroupRequestProtocol.Name");
             obj.Metadata = reader.ReadBytes(flexible, "JoinGroupRequest.JoinGroupRequestProtocol.Metadata");
             if (flexible)
@@ -263,6 +298,23 @@ public sealed partial class JoinGroupResponse : IKafkaResponse<JoinGroupResponse
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public JoinGroupResponse()
+    {
+        GenerationId = -1;
+        ProtocolName = "";
+        Leader = "";
+        MemberId = "";
+        Members = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private JoinGroupResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -270,25 +322,25 @@ public sealed partial class JoinGroupResponse : IKafkaResponse<JoinGroupResponse
     public short ErrorCode { get; set; }
 
     /// <summary>The generation ID of the group.</summary>
-    public int GenerationId { get; set; } = -1;
+    public int GenerationId { get; set; }
 
     /// <summary>The group protocol name.</summary>
     public string? ProtocolType { get; set; }
 
     /// <summary>The group protocol selected by the coordinator.</summary>
-    public string? ProtocolName { get; set; } = "";
+    public string? ProtocolName { get; set; }
 
     /// <summary>The leader of the group.</summary>
-    public string Leader { get; set; } = "";
+    public string Leader { get; set; }
 
     /// <summary>True if the leader must skip running the assignment.</summary>
     public bool SkipAssignment { get; set; }
 
     /// <summary>The member ID assigned by the group coordinator.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>Members</summary>
-    public List<JoinGroupResponseMember> Members { get; set; } = new();
+    public List<JoinGroupResponseMember> Members { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -389,7 +441,7 @@ public sealed partial class JoinGroupResponse : IKafkaResponse<JoinGroupResponse
             throw ProtocolErrors.UnsupportedVersion("JoinGroupResponse", version, 0, 9);
         }
         var flexible = version >= 6;
-        var obj = new JoinGroupResponse();
+        var obj = new JoinGroupResponse(forRead: true);
         if (version >= 2)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -438,14 +490,28 @@ public sealed partial class JoinGroupResponse : IKafkaResponse<JoinGroupResponse
     /// <summary>The JoinGroupResponseMember struct.</summary>
     public sealed partial class JoinGroupResponseMember : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public JoinGroupResponseMember()
+        {
+            MemberId = "";
+            Metadata = Array.Empty<byte>();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private JoinGroupResponseMember(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The group member ID.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
         public string? GroupInstanceId { get; set; }
 
         /// <summary>The group member metadata.</summary>
-        public byte[] Metadata { get; set; } = Array.Empty<byte>();
+        public byte[] Metadata { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -492,7 +558,7 @@ public sealed partial class JoinGroupResponse : IKafkaResponse<JoinGroupResponse
         public static JoinGroupResponseMember Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new JoinGroupResponseMember();
+            var obj = new JoinGroupResponseMember(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "JoinGroupResponse.JoinGroupResponseMember.MemberId");
             if (version >= 5)
             {

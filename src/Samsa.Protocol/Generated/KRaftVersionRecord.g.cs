@@ -16,6 +16,18 @@ public sealed partial class KRaftVersionRecord : IKafkaReadable<KRaftVersionReco
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public KRaftVersionRecord()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private KRaftVersionRecord(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The version of the kraft version record</summary>
     public short Version { get; set; }
 
@@ -67,7 +79,7 @@ public sealed partial class KRaftVersionRecord : IKafkaReadable<KRaftVersionReco
             throw ProtocolErrors.UnsupportedVersion("KRaftVersionRecord", version, 0, 0);
         }
         var flexible = true;
-        var obj = new KRaftVersionRecord();
+        var obj = new KRaftVersionRecord(forRead: true);
         obj.Version = reader.ReadInt16();
         obj.KRaftVersion = reader.ReadInt16();
         if (flexible)

@@ -21,6 +21,22 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public LeaderAndIsrRequest()
+    {
+        BrokerEpoch = -1L;
+        UngroupedPartitionStates = new();
+        TopicStates = new();
+        LiveLeaders = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private LeaderAndIsrRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The current controller ID.</summary>
     public int ControllerId { get; set; }
 
@@ -31,19 +47,19 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
     public int ControllerEpoch { get; set; }
 
     /// <summary>The current broker epoch.</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <summary>The type that indicates whether all topics are included in the request</summary>
     public sbyte Type { get; set; }
 
     /// <summary>The state of each partition, in a v0 or v1 message.</summary>
-    public List<LeaderAndIsrPartitionState> UngroupedPartitionStates { get; set; } = new();
+    public List<LeaderAndIsrPartitionState> UngroupedPartitionStates { get; set; }
 
     /// <summary>Each topic.</summary>
-    public List<LeaderAndIsrTopicState> TopicStates { get; set; } = new();
+    public List<LeaderAndIsrTopicState> TopicStates { get; set; }
 
     /// <summary>The current live leaders.</summary>
-    public List<LeaderAndIsrLiveLeader> LiveLeaders { get; set; } = new();
+    public List<LeaderAndIsrLiveLeader> LiveLeaders { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -80,13 +96,11 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         }
         if (version <= 1)
         {
+            var list = UngroupedPartitionStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (UngroupedPartitionStates is { Count: > 0 })
@@ -95,13 +109,11 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         }
         if (version >= 2)
         {
+            var list = TopicStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (TopicStates is { Count: > 0 })
@@ -145,24 +157,20 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         }
         if (version <= 1)
         {
+            var list = UngroupedPartitionStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 2)
         {
+            var list = TopicStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         {
@@ -190,7 +198,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
             throw ProtocolErrors.UnsupportedVersion("LeaderAndIsrRequest", version, 0, 7);
         }
         var flexible = version >= 4;
-        var obj = new LeaderAndIsrRequest();
+        var obj = new LeaderAndIsrRequest(forRead: true);
         obj.ControllerId = reader.ReadInt32();
         if (version >= 7)
         {
@@ -201,47 +209,55 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         {
             obj.BrokerEpoch = reader.ReadInt64();
         }
+        else
+        {
+            obj.BrokerEpoch = -1L;
+        }
         if (version >= 5)
         {
             obj.Type = reader.ReadInt8();
         }
         if (version <= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 30);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 30);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "UngroupedPartitionStates", version);
-                }
-                else
-                {
-                    var list = new List<LeaderAndIsrPartitionState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrRequest.LeaderAndIsrPartitionState.Read(ref reader, version));
-                    }
-                    obj.UngroupedPartitionStates = list;
-                }
+                throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "UngroupedPartitionStates", version);
             }
+            else
+            {
+                var list = new List<LeaderAndIsrPartitionState>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(LeaderAndIsrRequest.LeaderAndIsrPartitionState.Read(ref reader, version));
+                }
+                obj.UngroupedPartitionStates = list;
+            }
+        }
+        else
+        {
+            obj.UngroupedPartitionStates = new();
         }
         if (version >= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "TopicStates", version);
-                }
-                else
-                {
-                    var list = new List<LeaderAndIsrTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrRequest.LeaderAndIsrTopicState.Read(ref reader, version));
-                    }
-                    obj.TopicStates = list;
-                }
+                throw ProtocolErrors.NullValue("LeaderAndIsrRequest", "TopicStates", version);
             }
+            else
+            {
+                var list = new List<LeaderAndIsrTopicState>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(LeaderAndIsrRequest.LeaderAndIsrTopicState.Read(ref reader, version));
+                }
+                obj.TopicStates = list;
+            }
+        }
+        else
+        {
+            obj.TopicStates = new();
         }
         {
             var count = reader.ReadArrayLength(flexible, 10);
@@ -274,11 +290,24 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
     /// <summary>The LeaderAndIsrLiveLeader struct.</summary>
     public sealed partial class LeaderAndIsrLiveLeader : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderAndIsrLiveLeader()
+        {
+            HostName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderAndIsrLiveLeader(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The leader's broker ID.</summary>
         public int BrokerId { get; set; }
 
         /// <summary>The leader's hostname.</summary>
-        public string HostName { get; set; } = "";
+        public string HostName { get; set; }
 
         /// <summary>The leader's port.</summary>
         public int Port { get; set; }
@@ -322,7 +351,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         public static LeaderAndIsrLiveLeader Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new LeaderAndIsrLiveLeader();
+            var obj = new LeaderAndIsrLiveLeader(forRead: true);
             obj.BrokerId = reader.ReadInt32();
             obj.HostName = reader.ReadString(flexible, "LeaderAndIsrRequest.LeaderAndIsrLiveLeader.HostName");
             obj.Port = reader.ReadInt32();
@@ -342,8 +371,25 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
     /// <summary>The LeaderAndIsrPartitionState struct.</summary>
     public sealed partial class LeaderAndIsrPartitionState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderAndIsrPartitionState()
+        {
+            TopicName = "";
+            Isr = new();
+            Replicas = new();
+            AddingReplicas = new();
+            RemovingReplicas = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderAndIsrPartitionState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.  This is only present in v0 or v1.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
@@ -358,19 +404,19 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         public int LeaderEpoch { get; set; }
 
         /// <summary>The in-sync replica IDs.</summary>
-        public List<int> Isr { get; set; } = new();
+        public List<int> Isr { get; set; }
 
         /// <summary>The current epoch for the partition. The epoch is a monotonically increasing value which is incremented after every partition change. (Since the LeaderAndIsr request is only used by the legacy controller, this corresponds to the zkVersion)</summary>
         public int PartitionEpoch { get; set; }
 
         /// <summary>The replica IDs.</summary>
-        public List<int> Replicas { get; set; } = new();
+        public List<int> Replicas { get; set; }
 
         /// <summary>The replica IDs that we are adding this partition to, or null if no replicas are being added.</summary>
-        public List<int> AddingReplicas { get; set; } = new();
+        public List<int> AddingReplicas { get; set; }
 
         /// <summary>The replica IDs that we are removing this partition from, or null if no replicas are being removed.</summary>
-        public List<int> RemovingReplicas { get; set; } = new();
+        public List<int> RemovingReplicas { get; set; }
 
         /// <summary>Whether the replica should have existed on the broker or not.</summary>
         public bool IsNew { get; set; }
@@ -412,24 +458,20 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
             }
             if (version >= 3)
             {
+                var list = AddingReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = AddingReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (version >= 3)
             {
+                var list = RemovingReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = RemovingReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (version >= 1)
@@ -478,19 +520,15 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
             }
             if (version >= 3)
             {
-                {
-                    var list = AddingReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = AddingReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 3)
             {
-                {
-                    var list = RemovingReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = RemovingReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (version >= 1)
             {
@@ -513,10 +551,14 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         public static LeaderAndIsrPartitionState Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new LeaderAndIsrPartitionState();
+            var obj = new LeaderAndIsrPartitionState(forRead: true);
             if (version <= 1)
             {
                 obj.TopicName = reader.ReadString(flexible, "LeaderAndIsrRequest.LeaderAndIsrPartitionState.TopicName");
+            }
+            else
+            {
+                obj.TopicName = "";
             }
             obj.PartitionIndex = reader.ReadInt32();
             obj.ControllerEpoch = reader.ReadInt32();
@@ -557,41 +599,45 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
             }
             if (version >= 3)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "AddingReplicas", version);
-                    }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.AddingReplicas = list;
-                    }
+                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "AddingReplicas", version);
                 }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(reader.ReadInt32());
+                    }
+                    obj.AddingReplicas = list;
+                }
+            }
+            else
+            {
+                obj.AddingReplicas = new();
             }
             if (version >= 3)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "RemovingReplicas", version);
-                    }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.RemovingReplicas = list;
-                    }
+                    throw ProtocolErrors.NullValue("LeaderAndIsrRequest.LeaderAndIsrPartitionState", "RemovingReplicas", version);
                 }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(reader.ReadInt32());
+                    }
+                    obj.RemovingReplicas = list;
+                }
+            }
+            else
+            {
+                obj.RemovingReplicas = new();
             }
             if (version >= 1)
             {
@@ -617,14 +663,28 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
     /// <summary>The LeaderAndIsrTopicState struct.</summary>
     public sealed partial class LeaderAndIsrTopicState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderAndIsrTopicState()
+        {
+            TopicName = "";
+            PartitionStates = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderAndIsrTopicState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The unique topic ID.</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The state of each partition</summary>
-        public List<LeaderAndIsrPartitionState> PartitionStates { get; set; } = new();
+        public List<LeaderAndIsrPartitionState> PartitionStates { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -685,7 +745,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         public static LeaderAndIsrTopicState Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new LeaderAndIsrTopicState();
+            var obj = new LeaderAndIsrTopicState(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "LeaderAndIsrRequest.LeaderAndIsrTopicState.TopicName");
             if (version >= 5)
             {
@@ -738,14 +798,28 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public LeaderAndIsrResponse()
+    {
+        PartitionErrors = new();
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private LeaderAndIsrResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>Each partition in v0 to v4 message.</summary>
-    public List<LeaderAndIsrPartitionError> PartitionErrors { get; set; } = new();
+    public List<LeaderAndIsrPartitionError> PartitionErrors { get; set; }
 
     /// <summary>Each topic</summary>
-    public List<LeaderAndIsrTopicError> Topics { get; set; } = new();
+    public List<LeaderAndIsrTopicError> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -761,13 +835,11 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         writer.WriteInt16(ErrorCode);
         if (version <= 4)
         {
+            var list = PartitionErrors;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = PartitionErrors;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (PartitionErrors is { Count: > 0 })
@@ -776,13 +848,11 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         }
         if (version >= 5)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -805,24 +875,20 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         size += 2;
         if (version <= 4)
         {
+            var list = PartitionErrors;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = PartitionErrors;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 5)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -842,45 +908,49 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
             throw ProtocolErrors.UnsupportedVersion("LeaderAndIsrResponse", version, 0, 7);
         }
         var flexible = version >= 4;
-        var obj = new LeaderAndIsrResponse();
+        var obj = new LeaderAndIsrResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         if (version <= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 8);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 8);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "PartitionErrors", version);
-                }
-                else
-                {
-                    var list = new List<LeaderAndIsrPartitionError>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrResponse.LeaderAndIsrPartitionError.Read(ref reader, version));
-                    }
-                    obj.PartitionErrors = list;
-                }
+                throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "PartitionErrors", version);
             }
+            else
+            {
+                var list = new List<LeaderAndIsrPartitionError>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(LeaderAndIsrResponse.LeaderAndIsrPartitionError.Read(ref reader, version));
+                }
+                obj.PartitionErrors = list;
+            }
+        }
+        else
+        {
+            obj.PartitionErrors = new();
         }
         if (version >= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 18);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 18);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "Topics", version);
-                }
-                else
-                {
-                    var list = new List<LeaderAndIsrTopicError>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaderAndIsrResponse.LeaderAndIsrTopicError.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                throw ProtocolErrors.NullValue("LeaderAndIsrResponse", "Topics", version);
             }
+            else
+            {
+                var list = new List<LeaderAndIsrTopicError>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(LeaderAndIsrResponse.LeaderAndIsrTopicError.Read(ref reader, version));
+                }
+                obj.Topics = list;
+            }
+        }
+        else
+        {
+            obj.Topics = new();
         }
         if (flexible)
         {
@@ -897,8 +967,21 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
     /// <summary>The LeaderAndIsrPartitionError struct.</summary>
     public sealed partial class LeaderAndIsrPartitionError : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderAndIsrPartitionError()
+        {
+            TopicName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderAndIsrPartitionError(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
@@ -951,10 +1034,14 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         public static LeaderAndIsrPartitionError Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new LeaderAndIsrPartitionError();
+            var obj = new LeaderAndIsrPartitionError(forRead: true);
             if (version <= 4)
             {
                 obj.TopicName = reader.ReadString(flexible, "LeaderAndIsrResponse.LeaderAndIsrPartitionError.TopicName");
+            }
+            else
+            {
+                obj.TopicName = "";
             }
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
@@ -974,11 +1061,24 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
     /// <summary>The LeaderAndIsrTopicError struct.</summary>
     public sealed partial class LeaderAndIsrTopicError : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderAndIsrTopicError()
+        {
+            PartitionErrors = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderAndIsrTopicError(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The unique topic ID</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>Each partition.</summary>
-        public List<LeaderAndIsrPartitionError> PartitionErrors { get; set; } = new();
+        public List<LeaderAndIsrPartitionError> PartitionErrors { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1031,7 +1131,7 @@ public sealed partial class LeaderAndIsrResponse : IKafkaResponse<LeaderAndIsrRe
         public static LeaderAndIsrTopicError Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new LeaderAndIsrTopicError();
+            var obj = new LeaderAndIsrTopicError(forRead: true);
             obj.TopicId = reader.ReadUuid();
             {
                 var count = reader.ReadArrayLength(flexible, 7);

@@ -16,6 +16,20 @@ public sealed partial class LeaderChangeMessage : IKafkaReadable<LeaderChangeMes
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public LeaderChangeMessage()
+    {
+        Voters = new();
+        GrantingVoters = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private LeaderChangeMessage(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The version of the leader change message</summary>
     public short Version { get; set; }
 
@@ -23,10 +37,10 @@ public sealed partial class LeaderChangeMessage : IKafkaReadable<LeaderChangeMes
     public int LeaderId { get; set; }
 
     /// <summary>The set of voters in the quorum for this epoch</summary>
-    public List<Voter> Voters { get; set; } = new();
+    public List<Voter> Voters { get; set; }
 
     /// <summary>The voters who voted for the leader at the time of election</summary>
-    public List<Voter> GrantingVoters { get; set; } = new();
+    public List<Voter> GrantingVoters { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -105,7 +119,7 @@ public sealed partial class LeaderChangeMessage : IKafkaReadable<LeaderChangeMes
             throw ProtocolErrors.UnsupportedVersion("LeaderChangeMessage", version, 0, 1);
         }
         var flexible = true;
-        var obj = new LeaderChangeMessage();
+        var obj = new LeaderChangeMessage(forRead: true);
         obj.Version = reader.ReadInt16();
         obj.LeaderId = reader.ReadInt32();
         {
@@ -155,11 +169,23 @@ public sealed partial class LeaderChangeMessage : IKafkaReadable<LeaderChangeMes
     /// <summary>The Voter struct.</summary>
     public sealed partial class Voter : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Voter()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Voter(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>VoterId</summary>
         public int VoterId { get; set; }
 
         /// <summary>The directory id of the voter</summary>
-        public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+        public Guid VoterDirectoryId { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -208,7 +234,7 @@ public sealed partial class LeaderChangeMessage : IKafkaReadable<LeaderChangeMes
         public static Voter Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Voter();
+            var obj = new Voter(forRead: true);
             obj.VoterId = reader.ReadInt32();
             if (version >= 1)
             {

@@ -21,14 +21,29 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public LeaveGroupRequest()
+    {
+        GroupId = "";
+        MemberId = "";
+        Members = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private LeaveGroupRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the group to leave.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The member ID to remove from the group.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>List of leaving member identities.</summary>
-    public List<MemberIdentity> Members { get; set; } = new();
+    public List<MemberIdentity> Members { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -52,13 +67,11 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
         }
         if (version >= 3)
         {
+            var list = Members;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Members is { Count: > 0 })
@@ -85,13 +98,11 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
         }
         if (version >= 3)
         {
+            var list = Members;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -111,30 +122,36 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
             throw ProtocolErrors.UnsupportedVersion("LeaveGroupRequest", version, 0, 5);
         }
         var flexible = version >= 4;
-        var obj = new LeaveGroupRequest();
+        var obj = new LeaveGroupRequest(forRead: true);
         obj.GroupId = reader.ReadString(flexible, "LeaveGroupRequest.GroupId");
         if (version <= 2)
         {
             obj.MemberId = reader.ReadString(flexible, "LeaveGroupRequest.MemberId");
         }
+        else
+        {
+            obj.MemberId = "";
+        }
         if (version >= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("LeaveGroupRequest", "Members", version);
-                }
-                else
-                {
-                    var list = new List<MemberIdentity>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaveGroupRequest.MemberIdentity.Read(ref reader, version));
-                    }
-                    obj.Members = list;
-                }
+                throw ProtocolErrors.NullValue("LeaveGroupRequest", "Members", version);
             }
+            else
+            {
+                var list = new List<MemberIdentity>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(LeaveGroupRequest.MemberIdentity.Read(ref reader, version));
+                }
+                obj.Members = list;
+            }
+        }
+        else
+        {
+            obj.Members = new();
         }
         if (flexible)
         {
@@ -151,8 +168,21 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
     /// <summary>The MemberIdentity struct.</summary>
     public sealed partial class MemberIdentity : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MemberIdentity()
+        {
+            MemberId = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MemberIdentity(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The member ID to remove from the group.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The group instance ID to remove from the group.</summary>
         public string? GroupInstanceId { get; set; }
@@ -205,7 +235,7 @@ public sealed partial class LeaveGroupRequest : IKafkaRequest<LeaveGroupRequest,
         public static MemberIdentity Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new MemberIdentity();
+            var obj = new MemberIdentity(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "LeaveGroupRequest.MemberIdentity.MemberId");
             obj.GroupInstanceId = reader.ReadNullableString(flexible);
             if (version >= 5)
@@ -243,6 +273,19 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public LeaveGroupResponse()
+    {
+        Members = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private LeaveGroupResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -250,7 +293,7 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
     public short ErrorCode { get; set; }
 
     /// <summary>List of leaving member responses.</summary>
-    public List<MemberResponse> Members { get; set; } = new();
+    public List<MemberResponse> Members { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -270,13 +313,11 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         writer.WriteInt16(ErrorCode);
         if (version >= 3)
         {
+            var list = Members;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Members is { Count: > 0 })
@@ -303,13 +344,11 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         size += 2;
         if (version >= 3)
         {
+            var list = Members;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Members;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -329,7 +368,7 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
             throw ProtocolErrors.UnsupportedVersion("LeaveGroupResponse", version, 0, 5);
         }
         var flexible = version >= 4;
-        var obj = new LeaveGroupResponse();
+        var obj = new LeaveGroupResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -337,22 +376,24 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         obj.ErrorCode = reader.ReadInt16();
         if (version >= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("LeaveGroupResponse", "Members", version);
-                }
-                else
-                {
-                    var list = new List<MemberResponse>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(LeaveGroupResponse.MemberResponse.Read(ref reader, version));
-                    }
-                    obj.Members = list;
-                }
+                throw ProtocolErrors.NullValue("LeaveGroupResponse", "Members", version);
             }
+            else
+            {
+                var list = new List<MemberResponse>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(LeaveGroupResponse.MemberResponse.Read(ref reader, version));
+                }
+                obj.Members = list;
+            }
+        }
+        else
+        {
+            obj.Members = new();
         }
         if (flexible)
         {
@@ -369,11 +410,25 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
     /// <summary>The MemberResponse struct.</summary>
     public sealed partial class MemberResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MemberResponse()
+        {
+            MemberId = "";
+            GroupInstanceId = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MemberResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The member ID to remove from the group.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The group instance ID to remove from the group.</summary>
-        public string? GroupInstanceId { get; set; } = "";
+        public string? GroupInstanceId { get; set; }
 
         /// <summary>The error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
@@ -417,7 +472,7 @@ public sealed partial class LeaveGroupResponse : IKafkaResponse<LeaveGroupRespon
         public static MemberResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new MemberResponse();
+            var obj = new MemberResponse(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "LeaveGroupResponse.MemberResponse.MemberId");
             obj.GroupInstanceId = reader.ReadNullableString(flexible);
             obj.ErrorCode = reader.ReadInt16();

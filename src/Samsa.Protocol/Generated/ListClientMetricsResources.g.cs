@@ -21,6 +21,18 @@ public sealed partial class ListClientMetricsResourcesRequest : IKafkaRequest<Li
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListClientMetricsResourcesRequest()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListClientMetricsResourcesRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
 
@@ -62,7 +74,7 @@ public sealed partial class ListClientMetricsResourcesRequest : IKafkaRequest<Li
             throw ProtocolErrors.UnsupportedVersion("ListClientMetricsResourcesRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ListClientMetricsResourcesRequest();
+        var obj = new ListClientMetricsResourcesRequest(forRead: true);
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarInt();
@@ -93,6 +105,19 @@ public sealed partial class ListClientMetricsResourcesResponse : IKafkaResponse<
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListClientMetricsResourcesResponse()
+    {
+        ClientMetricsResources = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListClientMetricsResourcesResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -100,7 +125,7 @@ public sealed partial class ListClientMetricsResourcesResponse : IKafkaResponse<
     public short ErrorCode { get; set; }
 
     /// <summary>Each client metrics resource in the response.</summary>
-    public List<ClientMetricsResource> ClientMetricsResources { get; set; } = new();
+    public List<ClientMetricsResource> ClientMetricsResources { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -163,7 +188,7 @@ public sealed partial class ListClientMetricsResourcesResponse : IKafkaResponse<
             throw ProtocolErrors.UnsupportedVersion("ListClientMetricsResourcesResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ListClientMetricsResourcesResponse();
+        var obj = new ListClientMetricsResourcesResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         {
@@ -197,8 +222,21 @@ public sealed partial class ListClientMetricsResourcesResponse : IKafkaResponse<
     /// <summary>The ClientMetricsResource struct.</summary>
     public sealed partial class ClientMetricsResource : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ClientMetricsResource()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ClientMetricsResource(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The resource name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -235,7 +273,7 @@ public sealed partial class ListClientMetricsResourcesResponse : IKafkaResponse<
         public static ClientMetricsResource Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ClientMetricsResource();
+            var obj = new ClientMetricsResource(forRead: true);
             obj.Name = reader.ReadString(flexible, "ListClientMetricsResourcesResponse.ClientMetricsResource.Name");
             if (flexible)
             {

@@ -21,11 +21,25 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListGroupsRequest()
+    {
+        StatesFilter = new();
+        TypesFilter = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListGroupsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The states of the groups we want to list. If empty, all groups are returned with their state.</summary>
-    public List<string> StatesFilter { get; set; } = new();
+    public List<string> StatesFilter { get; set; }
 
     /// <summary>The types of the groups we want to list. If empty, all groups are returned with their type.</summary>
-    public List<string> TypesFilter { get; set; } = new();
+    public List<string> TypesFilter { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -40,13 +54,11 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
         var flexible = version >= 3;
         if (version >= 4)
         {
+            var list = StatesFilter;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = StatesFilter;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         else if (StatesFilter is { Count: > 0 })
@@ -55,13 +67,11 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
         }
         if (version >= 5)
         {
+            var list = TypesFilter;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TypesFilter;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    writer.WriteString(list[i], flexible);
-                }
+                writer.WriteString(list[i], flexible);
             }
         }
         else if (TypesFilter is { Count: > 0 })
@@ -83,24 +93,20 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
         var size = 0;
         if (version >= 4)
         {
+            var list = StatesFilter;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = StatesFilter;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         if (version >= 5)
         {
+            var list = TypesFilter;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TypesFilter;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += KafkaWriter.SizeOfString(list[i], flexible);
-                }
+                size += KafkaWriter.SizeOfString(list[i], flexible);
             }
         }
         if (flexible)
@@ -120,44 +126,48 @@ public sealed partial class ListGroupsRequest : IKafkaRequest<ListGroupsRequest,
             throw ProtocolErrors.UnsupportedVersion("ListGroupsRequest", version, 0, 5);
         }
         var flexible = version >= 3;
-        var obj = new ListGroupsRequest();
+        var obj = new ListGroupsRequest(forRead: true);
         if (version >= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("ListGroupsRequest", "StatesFilter", version);
-                }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "ListGroupsRequest.StatesFilter"));
-                    }
-                    obj.StatesFilter = list;
-                }
+                throw ProtocolErrors.NullValue("ListGroupsRequest", "StatesFilter", version);
             }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(reader.ReadString(flexible, "ListGroupsRequest.StatesFilter"));
+                }
+                obj.StatesFilter = list;
+            }
+        }
+        else
+        {
+            obj.StatesFilter = new();
         }
         if (version >= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 1);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 1);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("ListGroupsRequest", "TypesFilter", version);
-                }
-                else
-                {
-                    var list = new List<string>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(reader.ReadString(flexible, "ListGroupsRequest.TypesFilter"));
-                    }
-                    obj.TypesFilter = list;
-                }
+                throw ProtocolErrors.NullValue("ListGroupsRequest", "TypesFilter", version);
             }
+            else
+            {
+                var list = new List<string>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(reader.ReadString(flexible, "ListGroupsRequest.TypesFilter"));
+                }
+                obj.TypesFilter = list;
+            }
+        }
+        else
+        {
+            obj.TypesFilter = new();
         }
         if (flexible)
         {
@@ -189,6 +199,19 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListGroupsResponse()
+    {
+        Groups = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListGroupsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -196,7 +219,7 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
     public short ErrorCode { get; set; }
 
     /// <summary>Each group in the response.</summary>
-    public List<ListedGroup> Groups { get; set; } = new();
+    public List<ListedGroup> Groups { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -265,7 +288,7 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
             throw ProtocolErrors.UnsupportedVersion("ListGroupsResponse", version, 0, 5);
         }
         var flexible = version >= 3;
-        var obj = new ListGroupsResponse();
+        var obj = new ListGroupsResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -302,17 +325,33 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
     /// <summary>The ListedGroup struct.</summary>
     public sealed partial class ListedGroup : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ListedGroup()
+        {
+            GroupId = "";
+            ProtocolType = "";
+            GroupState = "";
+            GroupType = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ListedGroup(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The group ID.</summary>
-        public string GroupId { get; set; } = "";
+        public string GroupId { get; set; }
 
         /// <summary>The group protocol type.</summary>
-        public string ProtocolType { get; set; } = "";
+        public string ProtocolType { get; set; }
 
         /// <summary>The group state name.</summary>
-        public string GroupState { get; set; } = "";
+        public string GroupState { get; set; }
 
         /// <summary>The group type name.</summary>
-        public string GroupType { get; set; } = "";
+        public string GroupType { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -367,16 +406,24 @@ public sealed partial class ListGroupsResponse : IKafkaResponse<ListGroupsRespon
         public static ListedGroup Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new ListedGroup();
+            var obj = new ListedGroup(forRead: true);
             obj.GroupId = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.GroupId");
             obj.ProtocolType = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.ProtocolType");
             if (version >= 4)
             {
                 obj.GroupState = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.GroupState");
             }
+            else
+            {
+                obj.GroupState = "";
+            }
             if (version >= 5)
             {
                 obj.GroupType = reader.ReadString(flexible, "ListGroupsResponse.ListedGroup.GroupType");
+            }
+            else
+            {
+                obj.GroupType = "";
             }
             if (flexible)
             {

@@ -21,6 +21,19 @@ public sealed partial class ListOffsetsRequest : IKafkaRequest<ListOffsetsReques
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListOffsetsRequest()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListOffsetsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The broker ID of the requester, or -1 if this request is being made by a normal consumer.</summary>
     public int ReplicaId { get; set; }
 
@@ -28,7 +41,7 @@ public sealed partial class ListOffsetsRequest : IKafkaRequest<ListOffsetsReques
     public sbyte IsolationLevel { get; set; }
 
     /// <summary>Each topic in the request.</summary>
-    public List<ListOffsetsTopic> Topics { get; set; } = new();
+    public List<ListOffsetsTopic> Topics { get; set; }
 
     /// <summary>The timeout to await a response in milliseconds for requests that require reading from remote storage for topics enabled with tiered storage.</summary>
     public int TimeoutMs { get; set; }
@@ -112,7 +125,7 @@ public sealed partial class ListOffsetsRequest : IKafkaRequest<ListOffsetsReques
             throw ProtocolErrors.UnsupportedVersion("ListOffsetsRequest", version, 0, 10);
         }
         var flexible = version >= 6;
-        var obj = new ListOffsetsRequest();
+        var obj = new ListOffsetsRequest(forRead: true);
         obj.ReplicaId = reader.ReadInt32();
         if (version >= 2)
         {
@@ -153,17 +166,31 @@ public sealed partial class ListOffsetsRequest : IKafkaRequest<ListOffsetsReques
     /// <summary>The ListOffsetsPartition struct.</summary>
     public sealed partial class ListOffsetsPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ListOffsetsPartition()
+        {
+            CurrentLeaderEpoch = -1;
+            MaxNumOffsets = 1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ListOffsetsPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
         /// <summary>The current leader epoch.</summary>
-        public int CurrentLeaderEpoch { get; set; } = -1;
+        public int CurrentLeaderEpoch { get; set; }
 
         /// <summary>The current timestamp.</summary>
         public long Timestamp { get; set; }
 
         /// <summary>The maximum number of offsets to report.</summary>
-        public int MaxNumOffsets { get; set; } = 1;
+        public int MaxNumOffsets { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -222,16 +249,24 @@ public sealed partial class ListOffsetsRequest : IKafkaRequest<ListOffsetsReques
         public static ListOffsetsPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new ListOffsetsPartition();
+            var obj = new ListOffsetsPartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             if (version >= 4)
             {
                 obj.CurrentLeaderEpoch = reader.ReadInt32();
             }
+            else
+            {
+                obj.CurrentLeaderEpoch = -1;
+            }
             obj.Timestamp = reader.ReadInt64();
             if (version <= 0)
             {
                 obj.MaxNumOffsets = reader.ReadInt32();
+            }
+            else
+            {
+                obj.MaxNumOffsets = 1;
             }
             if (flexible)
             {
@@ -249,11 +284,25 @@ public sealed partial class ListOffsetsRequest : IKafkaRequest<ListOffsetsReques
     /// <summary>The ListOffsetsTopic struct.</summary>
     public sealed partial class ListOffsetsTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ListOffsetsTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ListOffsetsTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition in the request.</summary>
-        public List<ListOffsetsPartition> Partitions { get; set; } = new();
+        public List<ListOffsetsPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -306,7 +355,7 @@ public sealed partial class ListOffsetsRequest : IKafkaRequest<ListOffsetsReques
         public static ListOffsetsTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new ListOffsetsTopic();
+            var obj = new ListOffsetsTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "ListOffsetsRequest.ListOffsetsTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 12);
@@ -355,11 +404,24 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListOffsetsResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListOffsetsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Each topic in the response.</summary>
-    public List<ListOffsetsTopicResponse> Topics { get; set; } = new();
+    public List<ListOffsetsTopicResponse> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -426,7 +488,7 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
             throw ProtocolErrors.UnsupportedVersion("ListOffsetsResponse", version, 0, 10);
         }
         var flexible = version >= 6;
-        var obj = new ListOffsetsResponse();
+        var obj = new ListOffsetsResponse(forRead: true);
         if (version >= 2)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -462,6 +524,22 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
     /// <summary>The ListOffsetsPartitionResponse struct.</summary>
     public sealed partial class ListOffsetsPartitionResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ListOffsetsPartitionResponse()
+        {
+            OldStyleOffsets = new();
+            Timestamp = -1L;
+            Offset = -1L;
+            LeaderEpoch = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ListOffsetsPartitionResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -469,16 +547,16 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
         public short ErrorCode { get; set; }
 
         /// <summary>The result offsets.</summary>
-        public List<long> OldStyleOffsets { get; set; } = new();
+        public List<long> OldStyleOffsets { get; set; }
 
         /// <summary>The timestamp associated with the returned offset.</summary>
-        public long Timestamp { get; set; } = -1L;
+        public long Timestamp { get; set; }
 
         /// <summary>The returned offset.</summary>
-        public long Offset { get; set; } = -1L;
+        public long Offset { get; set; }
 
         /// <summary>LeaderEpoch</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -491,13 +569,11 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
             writer.WriteInt16(ErrorCode);
             if (version <= 0)
             {
+                var list = OldStyleOffsets;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = OldStyleOffsets;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt64(list[i]);
-                    }
+                    writer.WriteInt64(list[i]);
                 }
             }
             else if (OldStyleOffsets is { Count: > 0 })
@@ -545,11 +621,9 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
             size += 2;
             if (version <= 0)
             {
-                {
-                    var list = OldStyleOffsets;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 8;
-                }
+                var list = OldStyleOffsets;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 8;
             }
             if (version >= 1)
             {
@@ -576,39 +650,53 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
         public static ListOffsetsPartitionResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new ListOffsetsPartitionResponse();
+            var obj = new ListOffsetsPartitionResponse(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             if (version <= 0)
             {
+                var count = reader.ReadArrayLength(flexible, 8);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 8);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("ListOffsetsResponse.ListOffsetsPartitionResponse", "OldStyleOffsets", version);
-                    }
-                    else
-                    {
-                        var list = new List<long>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt64());
-                        }
-                        obj.OldStyleOffsets = list;
-                    }
+                    throw ProtocolErrors.NullValue("ListOffsetsResponse.ListOffsetsPartitionResponse", "OldStyleOffsets", version);
                 }
+                else
+                {
+                    var list = new List<long>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(reader.ReadInt64());
+                    }
+                    obj.OldStyleOffsets = list;
+                }
+            }
+            else
+            {
+                obj.OldStyleOffsets = new();
             }
             if (version >= 1)
             {
                 obj.Timestamp = reader.ReadInt64();
             }
+            else
+            {
+                obj.Timestamp = -1L;
+            }
             if (version >= 1)
             {
                 obj.Offset = reader.ReadInt64();
             }
+            else
+            {
+                obj.Offset = -1L;
+            }
             if (version >= 4)
             {
                 obj.LeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.LeaderEpoch = -1;
             }
             if (flexible)
             {
@@ -626,11 +714,25 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
     /// <summary>The ListOffsetsTopicResponse struct.</summary>
     public sealed partial class ListOffsetsTopicResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ListOffsetsTopicResponse()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ListOffsetsTopicResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition in the response.</summary>
-        public List<ListOffsetsPartitionResponse> Partitions { get; set; } = new();
+        public List<ListOffsetsPartitionResponse> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -683,7 +785,7 @@ public sealed partial class ListOffsetsResponse : IKafkaResponse<ListOffsetsResp
         public static ListOffsetsTopicResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new ListOffsetsTopicResponse();
+            var obj = new ListOffsetsTopicResponse(forRead: true);
             obj.Name = reader.ReadString(flexible, "ListOffsetsResponse.ListOffsetsTopicResponse.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 10);

@@ -21,8 +21,21 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaRequest<Li
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListPartitionReassignmentsRequest()
+    {
+        TimeoutMs = 60000;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListPartitionReassignmentsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The time in ms to wait for the request to complete.</summary>
-    public int TimeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; }
 
     /// <summary>The topics to list partition reassignments for, or null to list everything.</summary>
     public List<ListPartitionReassignmentsTopics>? Topics { get; set; }
@@ -100,7 +113,7 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaRequest<Li
             throw ProtocolErrors.UnsupportedVersion("ListPartitionReassignmentsRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ListPartitionReassignmentsRequest();
+        var obj = new ListPartitionReassignmentsRequest(forRead: true);
         obj.TimeoutMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -133,11 +146,25 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaRequest<Li
     /// <summary>The ListPartitionReassignmentsTopics struct.</summary>
     public sealed partial class ListPartitionReassignmentsTopics : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public ListPartitionReassignmentsTopics()
+        {
+            Name = "";
+            PartitionIndexes = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private ListPartitionReassignmentsTopics(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partitions to list partition reassignments for.</summary>
-        public List<int> PartitionIndexes { get; set; } = new();
+        public List<int> PartitionIndexes { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -187,7 +214,7 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaRequest<Li
         public static ListPartitionReassignmentsTopics Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new ListPartitionReassignmentsTopics();
+            var obj = new ListPartitionReassignmentsTopics(forRead: true);
             obj.Name = reader.ReadString(flexible, "ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -236,6 +263,20 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaResponse<
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListPartitionReassignmentsResponse()
+    {
+        ErrorMessage = "";
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListPartitionReassignmentsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -243,10 +284,10 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaResponse<
     public short ErrorCode { get; set; }
 
     /// <summary>The top-level error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>The ongoing reassignments for each topic.</summary>
-    public List<OngoingTopicReassignment> Topics { get; set; } = new();
+    public List<OngoingTopicReassignment> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -311,7 +352,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaResponse<
             throw ProtocolErrors.UnsupportedVersion("ListPartitionReassignmentsResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new ListPartitionReassignmentsResponse();
+        var obj = new ListPartitionReassignmentsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
@@ -346,17 +387,32 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaResponse<
     /// <summary>The OngoingPartitionReassignment struct.</summary>
     public sealed partial class OngoingPartitionReassignment : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OngoingPartitionReassignment()
+        {
+            Replicas = new();
+            AddingReplicas = new();
+            RemovingReplicas = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OngoingPartitionReassignment(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The index of the partition.</summary>
         public int PartitionIndex { get; set; }
 
         /// <summary>The current replica set.</summary>
-        public List<int> Replicas { get; set; } = new();
+        public List<int> Replicas { get; set; }
 
         /// <summary>The set of replicas we are currently adding.</summary>
-        public List<int> AddingReplicas { get; set; } = new();
+        public List<int> AddingReplicas { get; set; }
 
         /// <summary>The set of replicas we are currently removing.</summary>
-        public List<int> RemovingReplicas { get; set; } = new();
+        public List<int> RemovingReplicas { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -432,7 +488,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaResponse<
         public static OngoingPartitionReassignment Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new OngoingPartitionReassignment();
+            var obj = new OngoingPartitionReassignment(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -498,11 +554,25 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaResponse<
     /// <summary>The OngoingTopicReassignment struct.</summary>
     public sealed partial class OngoingTopicReassignment : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OngoingTopicReassignment()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OngoingTopicReassignment(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The ongoing reassignments for each partition.</summary>
-        public List<OngoingPartitionReassignment> Partitions { get; set; } = new();
+        public List<OngoingPartitionReassignment> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -555,7 +625,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaResponse<
         public static OngoingTopicReassignment Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new OngoingTopicReassignment();
+            var obj = new OngoingTopicReassignment(forRead: true);
             obj.Name = reader.ReadString(flexible, "ListPartitionReassignmentsResponse.OngoingTopicReassignment.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 8);

@@ -21,14 +21,29 @@ public sealed partial class ListTransactionsRequest : IKafkaRequest<ListTransact
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListTransactionsRequest()
+    {
+        StateFilters = new();
+        ProducerIdFilters = new();
+        DurationFilter = -1L;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListTransactionsRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned</summary>
-    public List<string> StateFilters { get; set; } = new();
+    public List<string> StateFilters { get; set; }
 
     /// <summary>The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned</summary>
-    public List<long> ProducerIdFilters { get; set; } = new();
+    public List<long> ProducerIdFilters { get; set; }
 
     /// <summary>Duration (in millis) to filter by: if &lt; 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned</summary>
-    public long DurationFilter { get; set; } = -1L;
+    public long DurationFilter { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -112,7 +127,7 @@ public sealed partial class ListTransactionsRequest : IKafkaRequest<ListTransact
             throw ProtocolErrors.UnsupportedVersion("ListTransactionsRequest", version, 0, 1);
         }
         var flexible = true;
-        var obj = new ListTransactionsRequest();
+        var obj = new ListTransactionsRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 1);
             if (count < 0)
@@ -149,6 +164,10 @@ public sealed partial class ListTransactionsRequest : IKafkaRequest<ListTransact
         {
             obj.DurationFilter = reader.ReadInt64();
         }
+        else
+        {
+            obj.DurationFilter = -1L;
+        }
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarInt();
@@ -179,6 +198,20 @@ public sealed partial class ListTransactionsResponse : IKafkaResponse<ListTransa
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ListTransactionsResponse()
+    {
+        UnknownStateFilters = new();
+        TransactionStates = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ListTransactionsResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -186,10 +219,10 @@ public sealed partial class ListTransactionsResponse : IKafkaResponse<ListTransa
     public short ErrorCode { get; set; }
 
     /// <summary>Set of state filters provided in the request which were unknown to the transaction coordinator</summary>
-    public List<string> UnknownStateFilters { get; set; } = new();
+    public List<string> UnknownStateFilters { get; set; }
 
     /// <summary>TransactionStates</summary>
-    public List<TransactionStateData> TransactionStates { get; set; } = new();
+    public List<TransactionStateData> TransactionStates { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -268,7 +301,7 @@ public sealed partial class ListTransactionsResponse : IKafkaResponse<ListTransa
             throw ProtocolErrors.UnsupportedVersion("ListTransactionsResponse", version, 0, 1);
         }
         var flexible = true;
-        var obj = new ListTransactionsResponse();
+        var obj = new ListTransactionsResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         {
@@ -318,14 +351,28 @@ public sealed partial class ListTransactionsResponse : IKafkaResponse<ListTransa
     /// <summary>The TransactionState struct (renamed to avoid a member name clash).</summary>
     public sealed partial class TransactionStateData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TransactionStateData()
+        {
+            TransactionalId = "";
+            TransactionState = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TransactionStateData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>TransactionalId</summary>
-        public string TransactionalId { get; set; } = "";
+        public string TransactionalId { get; set; }
 
         /// <summary>ProducerId</summary>
         public long ProducerId { get; set; }
 
         /// <summary>The current transaction state of the producer</summary>
-        public string TransactionState { get; set; } = "";
+        public string TransactionState { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -366,7 +413,7 @@ public sealed partial class ListTransactionsResponse : IKafkaResponse<ListTransa
         public static TransactionStateData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TransactionStateData();
+            var obj = new TransactionStateData(forRead: true);
             obj.TransactionalId = reader.ReadString(flexible, "ListTransactionsResponse.TransactionStateData.TransactionalId");
             obj.ProducerId = reader.ReadInt64();
             obj.TransactionState = reader.ReadString(flexible, "ListTransactionsResponse.TransactionStateData.TransactionState");

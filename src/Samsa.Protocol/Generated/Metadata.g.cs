@@ -21,11 +21,25 @@ public sealed partial class MetadataRequest : IKafkaRequest<MetadataRequest, Met
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 9;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public MetadataRequest()
+    {
+        Topics = new();
+        AllowAutoTopicCreation = true;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private MetadataRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The topics to fetch metadata for.</summary>
-    public List<MetadataRequestTopic>? Topics { get; set; } = new();
+    public List<MetadataRequestTopic>? Topics { get; set; }
 
     /// <summary>If this is true, the broker may auto-create topics that we requested which do not already exist, if it is configured to do so.</summary>
-    public bool AllowAutoTopicCreation { get; set; } = true;
+    public bool AllowAutoTopicCreation { get; set; }
 
     /// <summary>Whether to include cluster authorized operations.</summary>
     public bool IncludeClusterAuthorizedOperations { get; set; }
@@ -144,7 +158,7 @@ public sealed partial class MetadataRequest : IKafkaRequest<MetadataRequest, Met
             throw ProtocolErrors.UnsupportedVersion("MetadataRequest", version, 0, 12);
         }
         var flexible = version >= 9;
-        var obj = new MetadataRequest();
+        var obj = new MetadataRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 2);
             if (count < 0)
@@ -169,6 +183,10 @@ public sealed partial class MetadataRequest : IKafkaRequest<MetadataRequest, Met
         {
             obj.AllowAutoTopicCreation = reader.ReadBool();
         }
+        else
+        {
+            obj.AllowAutoTopicCreation = true;
+        }
         if (version >= 8 && version <= 10)
         {
             obj.IncludeClusterAuthorizedOperations = reader.ReadBool();
@@ -192,11 +210,24 @@ public sealed partial class MetadataRequest : IKafkaRequest<MetadataRequest, Met
     /// <summary>The MetadataRequestTopic struct.</summary>
     public sealed partial class MetadataRequestTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MetadataRequestTopic()
+        {
+            Name = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MetadataRequestTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic id.</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The topic name.</summary>
-        public string? Name { get; set; } = "";
+        public string? Name { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -245,7 +276,7 @@ public sealed partial class MetadataRequest : IKafkaRequest<MetadataRequest, Met
         public static MetadataRequestTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new MetadataRequestTopic();
+            var obj = new MetadataRequestTopic(forRead: true);
             if (version >= 10)
             {
                 obj.TopicId = reader.ReadUuid();
@@ -282,23 +313,39 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 9;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public MetadataResponse()
+    {
+        Brokers = new();
+        ControllerId = -1;
+        Topics = new();
+        ClusterAuthorizedOperations = -2147483648;
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private MetadataResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>A list of brokers present in the cluster.</summary>
-    public List<MetadataResponseBroker> Brokers { get; set; } = new();
+    public List<MetadataResponseBroker> Brokers { get; set; }
 
     /// <summary>The cluster ID that responding broker belongs to.</summary>
     public string? ClusterId { get; set; }
 
     /// <summary>The ID of the controller broker.</summary>
-    public int ControllerId { get; set; } = -1;
+    public int ControllerId { get; set; }
 
     /// <summary>Each topic in the response.</summary>
-    public List<MetadataResponseTopic> Topics { get; set; } = new();
+    public List<MetadataResponseTopic> Topics { get; set; }
 
     /// <summary>32-bit bitfield to represent authorized operations for this cluster.</summary>
-    public int ClusterAuthorizedOperations { get; set; } = -2147483648;
+    public int ClusterAuthorizedOperations { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -409,7 +456,7 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             throw ProtocolErrors.UnsupportedVersion("MetadataResponse", version, 0, 12);
         }
         var flexible = version >= 9;
-        var obj = new MetadataResponse();
+        var obj = new MetadataResponse(forRead: true);
         if (version >= 3)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -438,6 +485,10 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
         {
             obj.ControllerId = reader.ReadInt32();
         }
+        else
+        {
+            obj.ControllerId = -1;
+        }
         {
             var count = reader.ReadArrayLength(flexible, 8);
             if (count < 0)
@@ -458,6 +509,10 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
         {
             obj.ClusterAuthorizedOperations = reader.ReadInt32();
         }
+        else
+        {
+            obj.ClusterAuthorizedOperations = -2147483648;
+        }
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarInt();
@@ -473,11 +528,24 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
     /// <summary>The MetadataResponseBroker struct.</summary>
     public sealed partial class MetadataResponseBroker : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MetadataResponseBroker()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MetadataResponseBroker(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The broker ID.</summary>
         public int NodeId { get; set; }
 
         /// <summary>The broker hostname.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The broker port.</summary>
         public int Port { get; set; }
@@ -532,7 +600,7 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
         public static MetadataResponseBroker Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new MetadataResponseBroker();
+            var obj = new MetadataResponseBroker(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "MetadataResponse.MetadataResponseBroker.Host");
             obj.Port = reader.ReadInt32();
@@ -556,6 +624,22 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
     /// <summary>The MetadataResponsePartition struct.</summary>
     public sealed partial class MetadataResponsePartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MetadataResponsePartition()
+        {
+            LeaderEpoch = -1;
+            ReplicaNodes = new();
+            IsrNodes = new();
+            OfflineReplicas = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MetadataResponsePartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition error, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
@@ -566,16 +650,16 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
         public int LeaderId { get; set; }
 
         /// <summary>The leader epoch of this partition.</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <summary>The set of all nodes that host this partition.</summary>
-        public List<int> ReplicaNodes { get; set; } = new();
+        public List<int> ReplicaNodes { get; set; }
 
         /// <summary>The set of nodes that are in sync with the leader for this partition.</summary>
-        public List<int> IsrNodes { get; set; } = new();
+        public List<int> IsrNodes { get; set; }
 
         /// <summary>The set of offline replicas of this partition.</summary>
-        public List<int> OfflineReplicas { get; set; } = new();
+        public List<int> OfflineReplicas { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -609,13 +693,11 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             }
             if (version >= 5)
             {
+                var list = OfflineReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = OfflineReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (flexible)
@@ -650,11 +732,9 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             }
             if (version >= 5)
             {
-                {
-                    var list = OfflineReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = OfflineReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (flexible)
             {
@@ -669,13 +749,17 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
         public static MetadataResponsePartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new MetadataResponsePartition();
+            var obj = new MetadataResponsePartition(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.PartitionIndex = reader.ReadInt32();
             obj.LeaderId = reader.ReadInt32();
             if (version >= 7)
             {
                 obj.LeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.LeaderEpoch = -1;
             }
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -711,22 +795,24 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             }
             if (version >= 5)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("MetadataResponse.MetadataResponsePartition", "OfflineReplicas", version);
-                    }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.OfflineReplicas = list;
-                    }
+                    throw ProtocolErrors.NullValue("MetadataResponse.MetadataResponsePartition", "OfflineReplicas", version);
                 }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(reader.ReadInt32());
+                    }
+                    obj.OfflineReplicas = list;
+                }
+            }
+            else
+            {
+                obj.OfflineReplicas = new();
             }
             if (flexible)
             {
@@ -744,23 +830,38 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
     /// <summary>The MetadataResponseTopic struct.</summary>
     public sealed partial class MetadataResponseTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public MetadataResponseTopic()
+        {
+            Name = "";
+            Partitions = new();
+            TopicAuthorizedOperations = -2147483648;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private MetadataResponseTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic error, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The topic name. Null for non-existing topics queried by ID. This is never null when ErrorCode is zero. One of Name and TopicId is always populated.</summary>
-        public string? Name { get; set; } = "";
+        public string? Name { get; set; }
 
         /// <summary>The topic id. Zero for non-existing topics queried by name. This is never zero when ErrorCode is zero. One of Name and TopicId is always populated.</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>True if the topic is internal.</summary>
         public bool IsInternal { get; set; }
 
         /// <summary>Each partition in the topic.</summary>
-        public List<MetadataResponsePartition> Partitions { get; set; } = new();
+        public List<MetadataResponsePartition> Partitions { get; set; }
 
         /// <summary>32-bit bitfield to represent authorized operations for this topic.</summary>
-        public int TopicAuthorizedOperations { get; set; } = -2147483648;
+        public int TopicAuthorizedOperations { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -847,7 +948,7 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
         public static MetadataResponseTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new MetadataResponseTopic();
+            var obj = new MetadataResponseTopic(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.Name = version >= 12 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible, "MetadataResponse.MetadataResponseTopic.Name");
             if (version >= 10)
@@ -877,6 +978,10 @@ public sealed partial class MetadataResponse : IKafkaResponse<MetadataResponse>
             if (version >= 8)
             {
                 obj.TopicAuthorizedOperations = reader.ReadInt32();
+            }
+            else
+            {
+                obj.TopicAuthorizedOperations = -2147483648;
             }
             if (flexible)
             {

@@ -21,23 +21,40 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 8;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetCommitRequest()
+    {
+        GroupId = "";
+        GenerationIdOrMemberEpoch = -1;
+        MemberId = "";
+        RetentionTimeMs = -1L;
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetCommitRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The unique group identifier.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The generation of the group if using the classic group protocol or the member epoch if using the consumer protocol.</summary>
-    public int GenerationIdOrMemberEpoch { get; set; } = -1;
+    public int GenerationIdOrMemberEpoch { get; set; }
 
     /// <summary>The member ID assigned by the group coordinator.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
     public string? GroupInstanceId { get; set; }
 
     /// <summary>The time period in ms to retain the offset.</summary>
-    public long RetentionTimeMs { get; set; } = -1L;
+    public long RetentionTimeMs { get; set; }
 
     /// <summary>The topics to commit offsets for.</summary>
-    public List<OffsetCommitRequestTopic> Topics { get; set; } = new();
+    public List<OffsetCommitRequestTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -134,15 +151,23 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
             throw ProtocolErrors.UnsupportedVersion("OffsetCommitRequest", version, 0, 9);
         }
         var flexible = version >= 8;
-        var obj = new OffsetCommitRequest();
+        var obj = new OffsetCommitRequest(forRead: true);
         obj.GroupId = reader.ReadString(flexible, "OffsetCommitRequest.GroupId");
         if (version >= 1)
         {
             obj.GenerationIdOrMemberEpoch = reader.ReadInt32();
         }
+        else
+        {
+            obj.GenerationIdOrMemberEpoch = -1;
+        }
         if (version >= 1)
         {
             obj.MemberId = reader.ReadString(flexible, "OffsetCommitRequest.MemberId");
+        }
+        else
+        {
+            obj.MemberId = "";
         }
         if (version >= 7)
         {
@@ -151,6 +176,10 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
         if (version >= 2 && version <= 4)
         {
             obj.RetentionTimeMs = reader.ReadInt64();
+        }
+        else
+        {
+            obj.RetentionTimeMs = -1L;
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -183,6 +212,21 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
     /// <summary>The OffsetCommitRequestPartition struct.</summary>
     public sealed partial class OffsetCommitRequestPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetCommitRequestPartition()
+        {
+            CommittedLeaderEpoch = -1;
+            CommitTimestamp = -1L;
+            CommittedMetadata = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetCommitRequestPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -190,13 +234,13 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
         public long CommittedOffset { get; set; }
 
         /// <summary>The leader epoch of this partition.</summary>
-        public int CommittedLeaderEpoch { get; set; } = -1;
+        public int CommittedLeaderEpoch { get; set; }
 
         /// <summary>The timestamp of the commit.</summary>
-        public long CommitTimestamp { get; set; } = -1L;
+        public long CommitTimestamp { get; set; }
 
         /// <summary>Any associated metadata the client wants to keep.</summary>
-        public string? CommittedMetadata { get; set; } = "";
+        public string? CommittedMetadata { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -257,16 +301,24 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
         public static OffsetCommitRequestPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 8;
-            var obj = new OffsetCommitRequestPartition();
+            var obj = new OffsetCommitRequestPartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.CommittedOffset = reader.ReadInt64();
             if (version >= 6)
             {
                 obj.CommittedLeaderEpoch = reader.ReadInt32();
             }
+            else
+            {
+                obj.CommittedLeaderEpoch = -1;
+            }
             if (version >= 1 && version <= 1)
             {
                 obj.CommitTimestamp = reader.ReadInt64();
+            }
+            else
+            {
+                obj.CommitTimestamp = -1L;
             }
             obj.CommittedMetadata = reader.ReadNullableString(flexible);
             if (flexible)
@@ -285,11 +337,25 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
     /// <summary>The OffsetCommitRequestTopic struct.</summary>
     public sealed partial class OffsetCommitRequestTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetCommitRequestTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetCommitRequestTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition to commit offsets for.</summary>
-        public List<OffsetCommitRequestPartition> Partitions { get; set; } = new();
+        public List<OffsetCommitRequestPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -342,7 +408,7 @@ public sealed partial class OffsetCommitRequest : IKafkaRequest<OffsetCommitRequ
         public static OffsetCommitRequestTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 8;
-            var obj = new OffsetCommitRequestTopic();
+            var obj = new OffsetCommitRequestTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetCommitRequest.OffsetCommitRequestTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 14);
@@ -391,11 +457,24 @@ public sealed partial class OffsetCommitResponse : IKafkaResponse<OffsetCommitRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 8;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetCommitResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetCommitResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The responses for each topic.</summary>
-    public List<OffsetCommitResponseTopic> Topics { get; set; } = new();
+    public List<OffsetCommitResponseTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -462,7 +541,7 @@ public sealed partial class OffsetCommitResponse : IKafkaResponse<OffsetCommitRe
             throw ProtocolErrors.UnsupportedVersion("OffsetCommitResponse", version, 0, 9);
         }
         var flexible = version >= 8;
-        var obj = new OffsetCommitResponse();
+        var obj = new OffsetCommitResponse(forRead: true);
         if (version >= 3)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -498,6 +577,18 @@ public sealed partial class OffsetCommitResponse : IKafkaResponse<OffsetCommitRe
     /// <summary>The OffsetCommitResponsePartition struct.</summary>
     public sealed partial class OffsetCommitResponsePartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetCommitResponsePartition()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetCommitResponsePartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -541,7 +632,7 @@ public sealed partial class OffsetCommitResponse : IKafkaResponse<OffsetCommitRe
         public static OffsetCommitResponsePartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 8;
-            var obj = new OffsetCommitResponsePartition();
+            var obj = new OffsetCommitResponsePartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             if (flexible)
@@ -560,11 +651,25 @@ public sealed partial class OffsetCommitResponse : IKafkaResponse<OffsetCommitRe
     /// <summary>The OffsetCommitResponseTopic struct.</summary>
     public sealed partial class OffsetCommitResponseTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetCommitResponseTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetCommitResponseTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The responses for each partition in the topic.</summary>
-        public List<OffsetCommitResponsePartition> Partitions { get; set; } = new();
+        public List<OffsetCommitResponsePartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -617,7 +722,7 @@ public sealed partial class OffsetCommitResponse : IKafkaResponse<OffsetCommitRe
         public static OffsetCommitResponseTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 8;
-            var obj = new OffsetCommitResponseTopic();
+            var obj = new OffsetCommitResponseTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetCommitResponse.OffsetCommitResponseTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 6);

@@ -21,11 +21,25 @@ public sealed partial class OffsetDeleteRequest : IKafkaRequest<OffsetDeleteRequ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 32767;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetDeleteRequest()
+    {
+        GroupId = "";
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetDeleteRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The unique group identifier.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The topics to delete offsets for</summary>
-    public List<OffsetDeleteRequestTopic> Topics { get; set; } = new();
+    public List<OffsetDeleteRequestTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -74,7 +88,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaRequest<OffsetDeleteRequ
             throw ProtocolErrors.UnsupportedVersion("OffsetDeleteRequest", version, 0, 0);
         }
         var flexible = false;
-        var obj = new OffsetDeleteRequest();
+        var obj = new OffsetDeleteRequest(forRead: true);
         obj.GroupId = reader.ReadString(flexible, "OffsetDeleteRequest.GroupId");
         {
             var count = reader.ReadArrayLength(flexible, 6);
@@ -98,6 +112,18 @@ public sealed partial class OffsetDeleteRequest : IKafkaRequest<OffsetDeleteRequ
     /// <summary>The OffsetDeleteRequestPartition struct.</summary>
     public sealed partial class OffsetDeleteRequestPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetDeleteRequestPartition()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetDeleteRequestPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -121,7 +147,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaRequest<OffsetDeleteRequ
         /// <summary>Reads a OffsetDeleteRequestPartition at <paramref name="version"/>.</summary>
         public static OffsetDeleteRequestPartition Read(ref KafkaReader reader, short version)
         {
-            var obj = new OffsetDeleteRequestPartition();
+            var obj = new OffsetDeleteRequestPartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             return obj;
         }
@@ -130,11 +156,25 @@ public sealed partial class OffsetDeleteRequest : IKafkaRequest<OffsetDeleteRequ
     /// <summary>The OffsetDeleteRequestTopic struct.</summary>
     public sealed partial class OffsetDeleteRequestTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetDeleteRequestTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetDeleteRequestTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition to delete offsets for.</summary>
-        public List<OffsetDeleteRequestPartition> Partitions { get; set; } = new();
+        public List<OffsetDeleteRequestPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -175,7 +215,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaRequest<OffsetDeleteRequ
         public static OffsetDeleteRequestTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = false;
-            var obj = new OffsetDeleteRequestTopic();
+            var obj = new OffsetDeleteRequestTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetDeleteRequest.OffsetDeleteRequestTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -215,6 +255,19 @@ public sealed partial class OffsetDeleteResponse : IKafkaResponse<OffsetDeleteRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 32767;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetDeleteResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetDeleteResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top-level error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
 
@@ -222,7 +275,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaResponse<OffsetDeleteRe
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The responses for each topic.</summary>
-    public List<OffsetDeleteResponseTopic> Topics { get; set; } = new();
+    public List<OffsetDeleteResponseTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -273,7 +326,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaResponse<OffsetDeleteRe
             throw ProtocolErrors.UnsupportedVersion("OffsetDeleteResponse", version, 0, 0);
         }
         var flexible = false;
-        var obj = new OffsetDeleteResponse();
+        var obj = new OffsetDeleteResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
@@ -298,6 +351,18 @@ public sealed partial class OffsetDeleteResponse : IKafkaResponse<OffsetDeleteRe
     /// <summary>The OffsetDeleteResponsePartition struct.</summary>
     public sealed partial class OffsetDeleteResponsePartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetDeleteResponsePartition()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetDeleteResponsePartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -326,7 +391,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaResponse<OffsetDeleteRe
         /// <summary>Reads a OffsetDeleteResponsePartition at <paramref name="version"/>.</summary>
         public static OffsetDeleteResponsePartition Read(ref KafkaReader reader, short version)
         {
-            var obj = new OffsetDeleteResponsePartition();
+            var obj = new OffsetDeleteResponsePartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             return obj;
@@ -336,11 +401,25 @@ public sealed partial class OffsetDeleteResponse : IKafkaResponse<OffsetDeleteRe
     /// <summary>The OffsetDeleteResponseTopic struct.</summary>
     public sealed partial class OffsetDeleteResponseTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetDeleteResponseTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetDeleteResponseTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The responses for each partition in the topic.</summary>
-        public List<OffsetDeleteResponsePartition> Partitions { get; set; } = new();
+        public List<OffsetDeleteResponsePartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -381,7 +460,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaResponse<OffsetDeleteRe
         public static OffsetDeleteResponseTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = false;
-            var obj = new OffsetDeleteResponseTopic();
+            var obj = new OffsetDeleteResponseTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetDeleteResponse.OffsetDeleteResponseTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 6);

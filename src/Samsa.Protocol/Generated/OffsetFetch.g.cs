@@ -21,14 +21,29 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetFetchRequest()
+    {
+        GroupId = "";
+        Topics = new();
+        Groups = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetFetchRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The group to fetch offsets for.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.</summary>
-    public List<OffsetFetchRequestTopic>? Topics { get; set; } = new();
+    public List<OffsetFetchRequestTopic>? Topics { get; set; }
 
     /// <summary>Each group we would like to fetch offsets for</summary>
-    public List<OffsetFetchRequestGroup> Groups { get; set; } = new();
+    public List<OffsetFetchRequestGroup> Groups { get; set; }
 
     /// <summary>Whether broker should hold on returning unstable offsets but set a retriable error code for the partitions.</summary>
     public bool RequireStable { get; set; }
@@ -54,23 +69,21 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         }
         if (version <= 7)
         {
+            var list = Topics;
+            if (list is null)
             {
-                var list = Topics;
-                if (list is null)
+                if (!(version >= 2))
                 {
-                    if (!(version >= 2))
-                    {
-                        throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
-                    }
-                    writer.WriteArrayLength(-1, flexible);
+                    throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
                 }
-                else
+                writer.WriteArrayLength(-1, flexible);
+            }
+            else
+            {
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
         }
@@ -80,13 +93,11 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         }
         if (version >= 8)
         {
+            var list = Groups;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Groups;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Groups is { Count: > 0 })
@@ -120,31 +131,27 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         }
         if (version <= 7)
         {
+            var list = Topics;
+            if (list is null)
             {
-                var list = Topics;
-                if (list is null)
-                {
-                    size += KafkaWriter.SizeOfArrayLength(-1, flexible);
-                }
-                else
-                {
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
-                }
+                size += KafkaWriter.SizeOfArrayLength(-1, flexible);
             }
-        }
-        if (version >= 8)
-        {
+            else
             {
-                var list = Groups;
                 size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
                 for (var i = 0; i < list.Count; i++)
                 {
                     size += list[i].ComputeSize(version);
                 }
+            }
+        }
+        if (version >= 8)
+        {
+            var list = Groups;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
+            {
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 7)
@@ -168,52 +175,60 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
             throw ProtocolErrors.UnsupportedVersion("OffsetFetchRequest", version, 0, 9);
         }
         var flexible = version >= 6;
-        var obj = new OffsetFetchRequest();
+        var obj = new OffsetFetchRequest(forRead: true);
         if (version <= 7)
         {
             obj.GroupId = reader.ReadString(flexible, "OffsetFetchRequest.GroupId");
         }
+        else
+        {
+            obj.GroupId = "";
+        }
         if (version <= 7)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
+                if (!(version >= 2))
                 {
-                    if (!(version >= 2))
-                    {
-                        throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
-                    }
-                    obj.Topics = null;
+                    throw ProtocolErrors.NullValue("OffsetFetchRequest", "Topics", version);
                 }
-                else
-                {
-                    var list = new List<OffsetFetchRequestTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchRequest.OffsetFetchRequestTopic.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                obj.Topics = null;
             }
+            else
+            {
+                var list = new List<OffsetFetchRequestTopic>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(OffsetFetchRequest.OffsetFetchRequestTopic.Read(ref reader, version));
+                }
+                obj.Topics = list;
+            }
+        }
+        else
+        {
+            obj.Topics = new();
         }
         if (version >= 8)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("OffsetFetchRequest", "Groups", version);
-                }
-                else
-                {
-                    var list = new List<OffsetFetchRequestGroup>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchRequest.OffsetFetchRequestGroup.Read(ref reader, version));
-                    }
-                    obj.Groups = list;
-                }
+                throw ProtocolErrors.NullValue("OffsetFetchRequest", "Groups", version);
             }
+            else
+            {
+                var list = new List<OffsetFetchRequestGroup>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(OffsetFetchRequest.OffsetFetchRequestGroup.Read(ref reader, version));
+                }
+                obj.Groups = list;
+            }
+        }
+        else
+        {
+            obj.Groups = new();
         }
         if (version >= 7)
         {
@@ -234,17 +249,32 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
     /// <summary>The OffsetFetchRequestGroup struct.</summary>
     public sealed partial class OffsetFetchRequestGroup : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchRequestGroup()
+        {
+            GroupId = "";
+            MemberEpoch = -1;
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchRequestGroup(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The group ID.</summary>
-        public string GroupId { get; set; } = "";
+        public string GroupId { get; set; }
 
         /// <summary>The member ID assigned by the group coordinator if using the new consumer protocol (KIP-848).</summary>
         public string? MemberId { get; set; }
 
         /// <summary>The member epoch if using the new consumer protocol (KIP-848).</summary>
-        public int MemberEpoch { get; set; } = -1;
+        public int MemberEpoch { get; set; }
 
         /// <summary>Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.</summary>
-        public List<OffsetFetchRequestTopics>? Topics { get; set; } = new();
+        public List<OffsetFetchRequestTopics>? Topics { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -327,7 +357,7 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         public static OffsetFetchRequestGroup Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new OffsetFetchRequestGroup();
+            var obj = new OffsetFetchRequestGroup(forRead: true);
             obj.GroupId = reader.ReadString(flexible, "OffsetFetchRequest.OffsetFetchRequestGroup.GroupId");
             if (version >= 9)
             {
@@ -336,6 +366,10 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
             if (version >= 9)
             {
                 obj.MemberEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.MemberEpoch = -1;
             }
             {
                 var count = reader.ReadArrayLength(flexible, 3);
@@ -369,11 +403,25 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
     /// <summary>The OffsetFetchRequestTopic struct.</summary>
     public sealed partial class OffsetFetchRequestTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchRequestTopic()
+        {
+            Name = "";
+            PartitionIndexes = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchRequestTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partition indexes we would like to fetch offsets for.</summary>
-        public List<int> PartitionIndexes { get; set; } = new();
+        public List<int> PartitionIndexes { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -423,7 +471,7 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         public static OffsetFetchRequestTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new OffsetFetchRequestTopic();
+            var obj = new OffsetFetchRequestTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetFetchRequest.OffsetFetchRequestTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -457,11 +505,25 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
     /// <summary>The OffsetFetchRequestTopics struct.</summary>
     public sealed partial class OffsetFetchRequestTopics : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchRequestTopics()
+        {
+            Name = "";
+            PartitionIndexes = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchRequestTopics(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partition indexes we would like to fetch offsets for.</summary>
-        public List<int> PartitionIndexes { get; set; } = new();
+        public List<int> PartitionIndexes { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -511,7 +573,7 @@ public sealed partial class OffsetFetchRequest : IKafkaRequest<OffsetFetchReques
         public static OffsetFetchRequestTopics Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new OffsetFetchRequestTopics();
+            var obj = new OffsetFetchRequestTopics(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetFetchRequest.OffsetFetchRequestTopics.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -560,17 +622,31 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetFetchResponse()
+    {
+        Topics = new();
+        Groups = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetFetchResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The responses per topic.</summary>
-    public List<OffsetFetchResponseTopic> Topics { get; set; } = new();
+    public List<OffsetFetchResponseTopic> Topics { get; set; }
 
     /// <summary>The top-level error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The responses per group id.</summary>
-    public List<OffsetFetchResponseGroup> Groups { get; set; } = new();
+    public List<OffsetFetchResponseGroup> Groups { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -589,13 +665,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version <= 7)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -608,13 +682,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version >= 8)
         {
+            var list = Groups;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Groups;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Groups is { Count: > 0 })
@@ -640,13 +712,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version <= 7)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 2 && version <= 7)
@@ -655,13 +725,11 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version >= 8)
         {
+            var list = Groups;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Groups;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -681,29 +749,31 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
             throw ProtocolErrors.UnsupportedVersion("OffsetFetchResponse", version, 0, 9);
         }
         var flexible = version >= 6;
-        var obj = new OffsetFetchResponse();
+        var obj = new OffsetFetchResponse(forRead: true);
         if (version >= 3)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
         }
         if (version <= 7)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("OffsetFetchResponse", "Topics", version);
-                }
-                else
-                {
-                    var list = new List<OffsetFetchResponseTopic>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchResponse.OffsetFetchResponseTopic.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                throw ProtocolErrors.NullValue("OffsetFetchResponse", "Topics", version);
             }
+            else
+            {
+                var list = new List<OffsetFetchResponseTopic>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(OffsetFetchResponse.OffsetFetchResponseTopic.Read(ref reader, version));
+                }
+                obj.Topics = list;
+            }
+        }
+        else
+        {
+            obj.Topics = new();
         }
         if (version >= 2 && version <= 7)
         {
@@ -711,22 +781,24 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         }
         if (version >= 8)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("OffsetFetchResponse", "Groups", version);
-                }
-                else
-                {
-                    var list = new List<OffsetFetchResponseGroup>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(OffsetFetchResponse.OffsetFetchResponseGroup.Read(ref reader, version));
-                    }
-                    obj.Groups = list;
-                }
+                throw ProtocolErrors.NullValue("OffsetFetchResponse", "Groups", version);
             }
+            else
+            {
+                var list = new List<OffsetFetchResponseGroup>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(OffsetFetchResponse.OffsetFetchResponseGroup.Read(ref reader, version));
+                }
+                obj.Groups = list;
+            }
+        }
+        else
+        {
+            obj.Groups = new();
         }
         if (flexible)
         {
@@ -743,11 +815,25 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
     /// <summary>The OffsetFetchResponseGroup struct.</summary>
     public sealed partial class OffsetFetchResponseGroup : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchResponseGroup()
+        {
+            GroupId = "";
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchResponseGroup(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The group ID.</summary>
-        public string GroupId { get; set; } = "";
+        public string GroupId { get; set; }
 
         /// <summary>The responses per topic.</summary>
-        public List<OffsetFetchResponseTopics> Topics { get; set; } = new();
+        public List<OffsetFetchResponseTopics> Topics { get; set; }
 
         /// <summary>The group-level error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
@@ -805,7 +891,7 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         public static OffsetFetchResponseGroup Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new OffsetFetchResponseGroup();
+            var obj = new OffsetFetchResponseGroup(forRead: true);
             obj.GroupId = reader.ReadString(flexible, "OffsetFetchResponse.OffsetFetchResponseGroup.GroupId");
             {
                 var count = reader.ReadArrayLength(flexible, 3);
@@ -840,6 +926,20 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
     /// <summary>The OffsetFetchResponsePartition struct.</summary>
     public sealed partial class OffsetFetchResponsePartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchResponsePartition()
+        {
+            CommittedLeaderEpoch = -1;
+            Metadata = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchResponsePartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -847,10 +947,10 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         public long CommittedOffset { get; set; }
 
         /// <summary>The leader epoch.</summary>
-        public int CommittedLeaderEpoch { get; set; } = -1;
+        public int CommittedLeaderEpoch { get; set; }
 
         /// <summary>The partition metadata.</summary>
-        public string? Metadata { get; set; } = "";
+        public string? Metadata { get; set; }
 
         /// <summary>The error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
@@ -904,12 +1004,16 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         public static OffsetFetchResponsePartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new OffsetFetchResponsePartition();
+            var obj = new OffsetFetchResponsePartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.CommittedOffset = reader.ReadInt64();
             if (version >= 5)
             {
                 obj.CommittedLeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.CommittedLeaderEpoch = -1;
             }
             obj.Metadata = reader.ReadNullableString(flexible);
             obj.ErrorCode = reader.ReadInt16();
@@ -929,6 +1033,20 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
     /// <summary>The OffsetFetchResponsePartitions struct.</summary>
     public sealed partial class OffsetFetchResponsePartitions : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchResponsePartitions()
+        {
+            CommittedLeaderEpoch = -1;
+            Metadata = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchResponsePartitions(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -936,10 +1054,10 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         public long CommittedOffset { get; set; }
 
         /// <summary>The leader epoch.</summary>
-        public int CommittedLeaderEpoch { get; set; } = -1;
+        public int CommittedLeaderEpoch { get; set; }
 
         /// <summary>The partition metadata.</summary>
-        public string? Metadata { get; set; } = "";
+        public string? Metadata { get; set; }
 
         /// <summary>The partition-level error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
@@ -987,7 +1105,7 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         public static OffsetFetchResponsePartitions Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new OffsetFetchResponsePartitions();
+            var obj = new OffsetFetchResponsePartitions(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.CommittedOffset = reader.ReadInt64();
             obj.CommittedLeaderEpoch = reader.ReadInt32();
@@ -1009,11 +1127,25 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
     /// <summary>The OffsetFetchResponseTopic struct.</summary>
     public sealed partial class OffsetFetchResponseTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchResponseTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchResponseTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The responses per partition</summary>
-        public List<OffsetFetchResponsePartition> Partitions { get; set; } = new();
+        public List<OffsetFetchResponsePartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1066,7 +1198,7 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         public static OffsetFetchResponseTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new OffsetFetchResponseTopic();
+            var obj = new OffsetFetchResponseTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetFetchResponse.OffsetFetchResponseTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 16);
@@ -1100,11 +1232,25 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
     /// <summary>The OffsetFetchResponseTopics struct.</summary>
     public sealed partial class OffsetFetchResponseTopics : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetFetchResponseTopics()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetFetchResponseTopics(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The responses per partition</summary>
-        public List<OffsetFetchResponsePartitions> Partitions { get; set; } = new();
+        public List<OffsetFetchResponsePartitions> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -1157,7 +1303,7 @@ public sealed partial class OffsetFetchResponse : IKafkaResponse<OffsetFetchResp
         public static OffsetFetchResponseTopics Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new OffsetFetchResponseTopics();
+            var obj = new OffsetFetchResponseTopics(forRead: true);
             obj.Name = reader.ReadString(flexible, "OffsetFetchResponse.OffsetFetchResponseTopics.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 20);

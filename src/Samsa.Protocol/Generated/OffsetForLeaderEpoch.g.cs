@@ -21,11 +21,25 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaRequest<OffsetFo
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetForLeaderEpochRequest()
+    {
+        ReplicaId = -2;
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetForLeaderEpochRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The broker ID of the follower, of -1 if this request is from a consumer.</summary>
-    public int ReplicaId { get; set; } = -2;
+    public int ReplicaId { get; set; }
 
     /// <summary>Each topic to get offsets for.</summary>
-    public List<OffsetForLeaderTopic> Topics { get; set; } = new();
+    public List<OffsetForLeaderTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -92,10 +106,14 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaRequest<OffsetFo
             throw ProtocolErrors.UnsupportedVersion("OffsetForLeaderEpochRequest", version, 0, 4);
         }
         var flexible = version >= 4;
-        var obj = new OffsetForLeaderEpochRequest();
+        var obj = new OffsetForLeaderEpochRequest(forRead: true);
         if (version >= 3)
         {
             obj.ReplicaId = reader.ReadInt32();
+        }
+        else
+        {
+            obj.ReplicaId = -2;
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -128,11 +146,24 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaRequest<OffsetFo
     /// <summary>The OffsetForLeaderPartition struct.</summary>
     public sealed partial class OffsetForLeaderPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetForLeaderPartition()
+        {
+            CurrentLeaderEpoch = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetForLeaderPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int Partition { get; set; }
 
         /// <summary>An epoch used to fence consumers/replicas with old metadata. If the epoch provided by the client is larger than the current epoch known to the broker, then the UNKNOWN_LEADER_EPOCH error code will be returned. If the provided epoch is smaller, then the FENCED_LEADER_EPOCH error code will be returned.</summary>
-        public int CurrentLeaderEpoch { get; set; } = -1;
+        public int CurrentLeaderEpoch { get; set; }
 
         /// <summary>The epoch to look up an offset for.</summary>
         public int LeaderEpoch { get; set; }
@@ -182,11 +213,15 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaRequest<OffsetFo
         public static OffsetForLeaderPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new OffsetForLeaderPartition();
+            var obj = new OffsetForLeaderPartition(forRead: true);
             obj.Partition = reader.ReadInt32();
             if (version >= 2)
             {
                 obj.CurrentLeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.CurrentLeaderEpoch = -1;
             }
             obj.LeaderEpoch = reader.ReadInt32();
             if (flexible)
@@ -205,11 +240,25 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaRequest<OffsetFo
     /// <summary>The OffsetForLeaderTopic struct.</summary>
     public sealed partial class OffsetForLeaderTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetForLeaderTopic()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetForLeaderTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>Each partition to get offsets for.</summary>
-        public List<OffsetForLeaderPartition> Partitions { get; set; } = new();
+        public List<OffsetForLeaderPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -262,7 +311,7 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaRequest<OffsetFo
         public static OffsetForLeaderTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new OffsetForLeaderTopic();
+            var obj = new OffsetForLeaderTopic(forRead: true);
             obj.Topic = reader.ReadString(flexible, "OffsetForLeaderEpochRequest.OffsetForLeaderTopic.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 8);
@@ -311,11 +360,24 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaResponse<Offset
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public OffsetForLeaderEpochResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private OffsetForLeaderEpochResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Each topic we fetched offsets for.</summary>
-    public List<OffsetForLeaderTopicResult> Topics { get; set; } = new();
+    public List<OffsetForLeaderTopicResult> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -382,7 +444,7 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaResponse<Offset
             throw ProtocolErrors.UnsupportedVersion("OffsetForLeaderEpochResponse", version, 0, 4);
         }
         var flexible = version >= 4;
-        var obj = new OffsetForLeaderEpochResponse();
+        var obj = new OffsetForLeaderEpochResponse(forRead: true);
         if (version >= 2)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();
@@ -418,6 +480,20 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaResponse<Offset
     /// <summary>The EpochEndOffset struct.</summary>
     public sealed partial class EpochEndOffset : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public EpochEndOffset()
+        {
+            LeaderEpoch = -1;
+            EndOffset = -1L;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private EpochEndOffset(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The error code 0, or if there was no error.</summary>
         public short ErrorCode { get; set; }
 
@@ -425,10 +501,10 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaResponse<Offset
         public int Partition { get; set; }
 
         /// <summary>The leader epoch of the partition.</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <summary>The end offset of the epoch.</summary>
-        public long EndOffset { get; set; } = -1L;
+        public long EndOffset { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -477,12 +553,16 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaResponse<Offset
         public static EpochEndOffset Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new EpochEndOffset();
+            var obj = new EpochEndOffset(forRead: true);
             obj.ErrorCode = reader.ReadInt16();
             obj.Partition = reader.ReadInt32();
             if (version >= 1)
             {
                 obj.LeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.LeaderEpoch = -1;
             }
             obj.EndOffset = reader.ReadInt64();
             if (flexible)
@@ -501,11 +581,25 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaResponse<Offset
     /// <summary>The OffsetForLeaderTopicResult struct.</summary>
     public sealed partial class OffsetForLeaderTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public OffsetForLeaderTopicResult()
+        {
+            Topic = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private OffsetForLeaderTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Topic { get; set; } = "";
+        public string Topic { get; set; }
 
         /// <summary>Each partition in the topic we fetched offsets for.</summary>
-        public List<EpochEndOffset> Partitions { get; set; } = new();
+        public List<EpochEndOffset> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -558,7 +652,7 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaResponse<Offset
         public static OffsetForLeaderTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new OffsetForLeaderTopicResult();
+            var obj = new OffsetForLeaderTopicResult(forRead: true);
             obj.Topic = reader.ReadString(flexible, "OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult.Topic");
             {
                 var count = reader.ReadArrayLength(flexible, 14);

@@ -21,6 +21,19 @@ public sealed partial class ProduceRequest : IKafkaRequest<ProduceRequest, Produ
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 9;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ProduceRequest()
+    {
+        TopicData = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ProduceRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The transactional ID, or null if the producer is not transactional.</summary>
     public string? TransactionalId { get; set; }
 
@@ -31,7 +44,7 @@ public sealed partial class ProduceRequest : IKafkaRequest<ProduceRequest, Produ
     public int TimeoutMs { get; set; }
 
     /// <summary>Each topic to produce to.</summary>
-    public List<TopicProduceData> TopicData { get; set; } = new();
+    public List<TopicProduceData> TopicData { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -106,7 +119,7 @@ public sealed partial class ProduceRequest : IKafkaRequest<ProduceRequest, Produ
             throw ProtocolErrors.UnsupportedVersion("ProduceRequest", version, 0, 11);
         }
         var flexible = version >= 9;
-        var obj = new ProduceRequest();
+        var obj = new ProduceRequest(forRead: true);
         if (version >= 3)
         {
             obj.TransactionalId = reader.ReadNullableString(flexible);
@@ -144,6 +157,18 @@ public sealed partial class ProduceRequest : IKafkaRequest<ProduceRequest, Produ
     /// <summary>The PartitionProduceData struct.</summary>
     public sealed partial class PartitionProduceData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionProduceData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionProduceData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int Index { get; set; }
 
@@ -187,7 +212,7 @@ public sealed partial class ProduceRequest : IKafkaRequest<ProduceRequest, Produ
         public static PartitionProduceData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new PartitionProduceData();
+            var obj = new PartitionProduceData(forRead: true);
             obj.Index = reader.ReadInt32();
             obj.Records = reader.ReadNullableRecords(flexible);
             if (flexible)
@@ -206,11 +231,25 @@ public sealed partial class ProduceRequest : IKafkaRequest<ProduceRequest, Produ
     /// <summary>The TopicProduceData struct.</summary>
     public sealed partial class TopicProduceData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicProduceData()
+        {
+            Name = "";
+            PartitionData = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicProduceData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition to produce to.</summary>
-        public List<PartitionProduceData> PartitionData { get; set; } = new();
+        public List<PartitionProduceData> PartitionData { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -263,7 +302,7 @@ public sealed partial class ProduceRequest : IKafkaRequest<ProduceRequest, Produ
         public static TopicProduceData Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new TopicProduceData();
+            var obj = new TopicProduceData(forRead: true);
             obj.Name = reader.ReadString(flexible, "ProduceRequest.TopicProduceData.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 6);
@@ -312,14 +351,28 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 9;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ProduceResponse()
+    {
+        Responses = new();
+        NodeEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ProduceResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Each produce response</summary>
-    public List<TopicProduceResponse> Responses { get; set; } = new();
+    public List<TopicProduceResponse> Responses { get; set; }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>Endpoints for all current-leaders enumerated in PartitionProduceResponses, with errors NOT_LEADER_OR_FOLLOWER.</summary>
-    public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
+    public List<NodeEndpoint> NodeEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -408,13 +461,11 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -431,7 +482,8 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             throw ProtocolErrors.UnsupportedVersion("ProduceResponse", version, 0, 11);
         }
         var flexible = version >= 9;
-        var obj = new ProduceResponse();
+        var obj = new ProduceResponse(forRead: true);
+        obj.NodeEndpoints = new();
         {
             var count = reader.ReadArrayLength(flexible, 3);
             if (count < 0)
@@ -463,21 +515,19 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
                     case 0 when version >= 10:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 11);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 11);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("ProduceResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("ProduceResponse", "NodeEndpoints", version);
+                                list.Add(ProduceResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(ProduceResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("ProduceResponse.NodeEndpoints");
                         break;
@@ -494,6 +544,18 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
     /// <summary>The BatchIndexAndErrorMessage struct.</summary>
     public sealed partial class BatchIndexAndErrorMessage : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public BatchIndexAndErrorMessage()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private BatchIndexAndErrorMessage(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The batch index of the record that cause the batch to be dropped</summary>
         public int BatchIndex { get; set; }
 
@@ -537,7 +599,7 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
         public static BatchIndexAndErrorMessage Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new BatchIndexAndErrorMessage();
+            var obj = new BatchIndexAndErrorMessage(forRead: true);
             obj.BatchIndex = reader.ReadInt32();
             obj.BatchIndexErrorMessage = reader.ReadNullableString(flexible);
             if (flexible)
@@ -556,11 +618,25 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
     /// <summary>The LeaderIdAndEpoch struct.</summary>
     public sealed partial class LeaderIdAndEpoch : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public LeaderIdAndEpoch()
+        {
+            LeaderId = -1;
+            LeaderEpoch = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private LeaderIdAndEpoch(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
-        public int LeaderId { get; set; } = -1;
+        public int LeaderId { get; set; }
 
         /// <summary>The latest known leader epoch</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -599,7 +675,7 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
         public static LeaderIdAndEpoch Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new LeaderIdAndEpoch();
+            var obj = new LeaderIdAndEpoch(forRead: true);
             obj.LeaderId = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
             if (flexible)
@@ -632,11 +708,24 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
     /// <summary>The NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public NodeEndpoint()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private NodeEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node.</summary>
         public int NodeId { get; set; }
 
         /// <summary>The node's hostname.</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port.</summary>
         public int Port { get; set; }
@@ -685,7 +774,7 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new NodeEndpoint();
+            var obj = new NodeEndpoint(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "ProduceResponse.NodeEndpoint.Host");
             obj.Port = reader.ReadInt32();
@@ -706,6 +795,21 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
     /// <summary>The PartitionProduceResponse struct.</summary>
     public sealed partial class PartitionProduceResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionProduceResponse()
+        {
+            LogAppendTimeMs = -1L;
+            LogStartOffset = -1L;
+            RecordErrors = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionProduceResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int Index { get; set; }
 
@@ -716,13 +820,13 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
         public long BaseOffset { get; set; }
 
         /// <summary>The timestamp returned by broker after appending the messages. If CreateTime is used for the topic, the timestamp will be -1.  If LogAppendTime is used for the topic, the timestamp will be the broker local time when the messages are appended.</summary>
-        public long LogAppendTimeMs { get; set; } = -1L;
+        public long LogAppendTimeMs { get; set; }
 
         /// <summary>The log start offset.</summary>
-        public long LogStartOffset { get; set; } = -1L;
+        public long LogStartOffset { get; set; }
 
         /// <summary>The batch indices of records that caused the batch to be dropped</summary>
-        public List<BatchIndexAndErrorMessage> RecordErrors { get; set; } = new();
+        public List<BatchIndexAndErrorMessage> RecordErrors { get; set; }
 
         /// <summary>The global error message summarizing the common root cause of the records that caused the batch to be dropped</summary>
         public string? ErrorMessage { get; set; }
@@ -752,13 +856,11 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             }
             if (version >= 8)
             {
+                var list = RecordErrors;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = RecordErrors;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (version >= 8)
@@ -808,13 +910,11 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             }
             if (version >= 8)
             {
+                var list = RecordErrors;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = RecordErrors;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 8)
@@ -841,7 +941,7 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
         public static PartitionProduceResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new PartitionProduceResponse();
+            var obj = new PartitionProduceResponse(forRead: true);
             obj.Index = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.BaseOffset = reader.ReadInt64();
@@ -849,28 +949,38 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             {
                 obj.LogAppendTimeMs = reader.ReadInt64();
             }
+            else
+            {
+                obj.LogAppendTimeMs = -1L;
+            }
             if (version >= 5)
             {
                 obj.LogStartOffset = reader.ReadInt64();
             }
+            else
+            {
+                obj.LogStartOffset = -1L;
+            }
             if (version >= 8)
             {
+                var count = reader.ReadArrayLength(flexible, 6);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 6);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("ProduceResponse.PartitionProduceResponse", "RecordErrors", version);
-                    }
-                    else
-                    {
-                        var list = new List<BatchIndexAndErrorMessage>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(ProduceResponse.BatchIndexAndErrorMessage.Read(ref reader, version));
-                        }
-                        obj.RecordErrors = list;
-                    }
+                    throw ProtocolErrors.NullValue("ProduceResponse.PartitionProduceResponse", "RecordErrors", version);
                 }
+                else
+                {
+                    var list = new List<BatchIndexAndErrorMessage>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(ProduceResponse.BatchIndexAndErrorMessage.Read(ref reader, version));
+                    }
+                    obj.RecordErrors = list;
+                }
+            }
+            else
+            {
+                obj.RecordErrors = new();
             }
             if (version >= 8)
             {
@@ -904,11 +1014,25 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
     /// <summary>The TopicProduceResponse struct.</summary>
     public sealed partial class TopicProduceResponse : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicProduceResponse()
+        {
+            Name = "";
+            PartitionResponses = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicProduceResponse(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>Each partition that we produced to within the topic.</summary>
-        public List<PartitionProduceResponse> PartitionResponses { get; set; } = new();
+        public List<PartitionProduceResponse> PartitionResponses { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -961,7 +1085,7 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
         public static TopicProduceResponse Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 9;
-            var obj = new TopicProduceResponse();
+            var obj = new TopicProduceResponse(forRead: true);
             obj.Name = reader.ReadString(flexible, "ProduceResponse.TopicProduceResponse.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 14);

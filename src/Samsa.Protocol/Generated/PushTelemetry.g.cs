@@ -21,8 +21,21 @@ public sealed partial class PushTelemetryRequest : IKafkaRequest<PushTelemetryRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public PushTelemetryRequest()
+    {
+        Metrics = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private PushTelemetryRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Unique id for this client instance.</summary>
-    public Guid ClientInstanceId { get; set; } = Guid.Empty;
+    public Guid ClientInstanceId { get; set; }
 
     /// <summary>Unique identifier for the current subscription.</summary>
     public int SubscriptionId { get; set; }
@@ -34,7 +47,7 @@ public sealed partial class PushTelemetryRequest : IKafkaRequest<PushTelemetryRe
     public sbyte CompressionType { get; set; }
 
     /// <summary>Metrics encoded in OpenTelemetry MetricsData v1 protobuf format.</summary>
-    public byte[] Metrics { get; set; } = Array.Empty<byte>();
+    public byte[] Metrics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -87,7 +100,7 @@ public sealed partial class PushTelemetryRequest : IKafkaRequest<PushTelemetryRe
             throw ProtocolErrors.UnsupportedVersion("PushTelemetryRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new PushTelemetryRequest();
+        var obj = new PushTelemetryRequest(forRead: true);
         obj.ClientInstanceId = reader.ReadUuid();
         obj.SubscriptionId = reader.ReadInt32();
         obj.Terminating = reader.ReadBool();
@@ -122,6 +135,18 @@ public sealed partial class PushTelemetryResponse : IKafkaResponse<PushTelemetry
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public PushTelemetryResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private PushTelemetryResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -174,7 +199,7 @@ public sealed partial class PushTelemetryResponse : IKafkaResponse<PushTelemetry
             throw ProtocolErrors.UnsupportedVersion("PushTelemetryResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new PushTelemetryResponse();
+        var obj = new PushTelemetryResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         if (flexible)

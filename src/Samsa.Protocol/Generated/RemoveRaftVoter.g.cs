@@ -21,14 +21,27 @@ public sealed partial class RemoveRaftVoterRequest : IKafkaRequest<RemoveRaftVot
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public RemoveRaftVoterRequest()
+    {
+        ClusterId = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private RemoveRaftVoterRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>ClusterId</summary>
-    public string? ClusterId { get; set; } = "";
+    public string? ClusterId { get; set; }
 
     /// <summary>The replica id of the voter getting removed from the topic partition</summary>
     public int VoterId { get; set; }
 
     /// <summary>The directory id of the voter getting removed from the topic partition</summary>
-    public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+    public Guid VoterDirectoryId { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -77,7 +90,7 @@ public sealed partial class RemoveRaftVoterRequest : IKafkaRequest<RemoveRaftVot
             throw ProtocolErrors.UnsupportedVersion("RemoveRaftVoterRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new RemoveRaftVoterRequest();
+        var obj = new RemoveRaftVoterRequest(forRead: true);
         obj.ClusterId = reader.ReadNullableString(flexible);
         obj.VoterId = reader.ReadInt32();
         obj.VoterDirectoryId = reader.ReadUuid();
@@ -111,6 +124,19 @@ public sealed partial class RemoveRaftVoterResponse : IKafkaResponse<RemoveRaftV
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public RemoveRaftVoterResponse()
+    {
+        ErrorMessage = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private RemoveRaftVoterResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -118,7 +144,7 @@ public sealed partial class RemoveRaftVoterResponse : IKafkaResponse<RemoveRaftV
     public short ErrorCode { get; set; }
 
     /// <summary>The error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -167,7 +193,7 @@ public sealed partial class RemoveRaftVoterResponse : IKafkaResponse<RemoveRaftV
             throw ProtocolErrors.UnsupportedVersion("RemoveRaftVoterResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new RemoveRaftVoterResponse();
+        var obj = new RemoveRaftVoterResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);

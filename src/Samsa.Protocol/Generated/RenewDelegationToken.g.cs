@@ -21,8 +21,21 @@ public sealed partial class RenewDelegationTokenRequest : IKafkaRequest<RenewDel
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public RenewDelegationTokenRequest()
+    {
+        Hmac = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private RenewDelegationTokenRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The HMAC of the delegation token to be renewed.</summary>
-    public byte[] Hmac { get; set; } = Array.Empty<byte>();
+    public byte[] Hmac { get; set; }
 
     /// <summary>The renewal time period in milliseconds.</summary>
     public long RenewPeriodMs { get; set; }
@@ -72,7 +85,7 @@ public sealed partial class RenewDelegationTokenRequest : IKafkaRequest<RenewDel
             throw ProtocolErrors.UnsupportedVersion("RenewDelegationTokenRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new RenewDelegationTokenRequest();
+        var obj = new RenewDelegationTokenRequest(forRead: true);
         obj.Hmac = reader.ReadBytes(flexible, "RenewDelegationTokenRequest.Hmac");
         obj.RenewPeriodMs = reader.ReadInt64();
         if (flexible)
@@ -104,6 +117,18 @@ public sealed partial class RenewDelegationTokenResponse : IKafkaResponse<RenewD
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public RenewDelegationTokenResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private RenewDelegationTokenResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
@@ -161,7 +186,7 @@ public sealed partial class RenewDelegationTokenResponse : IKafkaResponse<RenewD
             throw ProtocolErrors.UnsupportedVersion("RenewDelegationTokenResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new RenewDelegationTokenResponse();
+        var obj = new RenewDelegationTokenResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         obj.ExpiryTimestampMs = reader.ReadInt64();
         obj.ThrottleTimeMs = reader.ReadInt32();

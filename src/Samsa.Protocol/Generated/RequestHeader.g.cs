@@ -16,6 +16,19 @@ public sealed partial class RequestHeader : IKafkaReadable<RequestHeader>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public RequestHeader()
+    {
+        ClientId = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private RequestHeader(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The API key of this request.</summary>
     public short RequestApiKey { get; set; }
 
@@ -26,7 +39,7 @@ public sealed partial class RequestHeader : IKafkaReadable<RequestHeader>
     public int CorrelationId { get; set; }
 
     /// <summary>The client ID string.</summary>
-    public string? ClientId { get; set; } = "";
+    public string? ClientId { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -83,13 +96,17 @@ public sealed partial class RequestHeader : IKafkaReadable<RequestHeader>
             throw ProtocolErrors.UnsupportedVersion("RequestHeader", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new RequestHeader();
+        var obj = new RequestHeader(forRead: true);
         obj.RequestApiKey = reader.ReadInt16();
         obj.RequestApiVersion = reader.ReadInt16();
         obj.CorrelationId = reader.ReadInt32();
         if (version >= 1)
         {
             obj.ClientId = reader.ReadNullableString(false);
+        }
+        else
+        {
+            obj.ClientId = "";
         }
         if (flexible)
         {

@@ -16,6 +16,18 @@ public sealed partial class ResponseHeader : IKafkaReadable<ResponseHeader>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public ResponseHeader()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private ResponseHeader(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The correlation ID of this response.</summary>
     public int CorrelationId { get; set; }
 
@@ -62,7 +74,7 @@ public sealed partial class ResponseHeader : IKafkaReadable<ResponseHeader>
             throw ProtocolErrors.UnsupportedVersion("ResponseHeader", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new ResponseHeader();
+        var obj = new ResponseHeader(forRead: true);
         obj.CorrelationId = reader.ReadInt32();
         if (flexible)
         {

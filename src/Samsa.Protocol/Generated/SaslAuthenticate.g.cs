@@ -21,8 +21,21 @@ public sealed partial class SaslAuthenticateRequest : IKafkaRequest<SaslAuthenti
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SaslAuthenticateRequest()
+    {
+        AuthBytes = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SaslAuthenticateRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The SASL authentication bytes from the client, as defined by the SASL mechanism.</summary>
-    public byte[] AuthBytes { get; set; } = Array.Empty<byte>();
+    public byte[] AuthBytes { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -67,7 +80,7 @@ public sealed partial class SaslAuthenticateRequest : IKafkaRequest<SaslAuthenti
             throw ProtocolErrors.UnsupportedVersion("SaslAuthenticateRequest", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new SaslAuthenticateRequest();
+        var obj = new SaslAuthenticateRequest(forRead: true);
         obj.AuthBytes = reader.ReadBytes(flexible, "SaslAuthenticateRequest.AuthBytes");
         if (flexible)
         {
@@ -99,14 +112,28 @@ public sealed partial class SaslAuthenticateResponse : IKafkaResponse<SaslAuthen
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SaslAuthenticateResponse()
+    {
+        ErrorMessage = "";
+        AuthBytes = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SaslAuthenticateResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The error message, or null if there was no error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>The SASL authentication bytes from the server, as defined by the SASL mechanism.</summary>
-    public byte[] AuthBytes { get; set; } = Array.Empty<byte>();
+    public byte[] AuthBytes { get; set; }
 
     /// <summary>Number of milliseconds after which only re-authentication over the existing connection to create a new session can occur.</summary>
     public long SessionLifetimeMs { get; set; }
@@ -166,7 +193,7 @@ public sealed partial class SaslAuthenticateResponse : IKafkaResponse<SaslAuthen
             throw ProtocolErrors.UnsupportedVersion("SaslAuthenticateResponse", version, 0, 2);
         }
         var flexible = version >= 2;
-        var obj = new SaslAuthenticateResponse();
+        var obj = new SaslAuthenticateResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
         obj.AuthBytes = reader.ReadBytes(flexible, "SaslAuthenticateResponse.AuthBytes");

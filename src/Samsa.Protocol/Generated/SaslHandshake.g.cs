@@ -21,8 +21,21 @@ public sealed partial class SaslHandshakeRequest : IKafkaRequest<SaslHandshakeRe
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 32767;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SaslHandshakeRequest()
+    {
+        Mechanism = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SaslHandshakeRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The SASL mechanism chosen by the client.</summary>
-    public string Mechanism { get; set; } = "";
+    public string Mechanism { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -55,7 +68,7 @@ public sealed partial class SaslHandshakeRequest : IKafkaRequest<SaslHandshakeRe
             throw ProtocolErrors.UnsupportedVersion("SaslHandshakeRequest", version, 0, 1);
         }
         var flexible = false;
-        var obj = new SaslHandshakeRequest();
+        var obj = new SaslHandshakeRequest(forRead: true);
         obj.Mechanism = reader.ReadString(flexible, "SaslHandshakeRequest.Mechanism");
         return obj;
     }
@@ -78,11 +91,24 @@ public sealed partial class SaslHandshakeResponse : IKafkaResponse<SaslHandshake
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 32767;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SaslHandshakeResponse()
+    {
+        Mechanisms = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SaslHandshakeResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The mechanisms enabled in the server.</summary>
-    public List<string> Mechanisms { get; set; } = new();
+    public List<string> Mechanisms { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -131,7 +157,7 @@ public sealed partial class SaslHandshakeResponse : IKafkaResponse<SaslHandshake
             throw ProtocolErrors.UnsupportedVersion("SaslHandshakeResponse", version, 0, 1);
         }
         var flexible = false;
-        var obj = new SaslHandshakeResponse();
+        var obj = new SaslHandshakeResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 2);

@@ -16,6 +16,18 @@ public sealed partial class SnapshotFooterRecord : IKafkaReadable<SnapshotFooter
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SnapshotFooterRecord()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SnapshotFooterRecord(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The version of the snapshot footer record</summary>
     public short Version { get; set; }
 
@@ -62,7 +74,7 @@ public sealed partial class SnapshotFooterRecord : IKafkaReadable<SnapshotFooter
             throw ProtocolErrors.UnsupportedVersion("SnapshotFooterRecord", version, 0, 0);
         }
         var flexible = true;
-        var obj = new SnapshotFooterRecord();
+        var obj = new SnapshotFooterRecord(forRead: true);
         obj.Version = reader.ReadInt16();
         if (flexible)
         {

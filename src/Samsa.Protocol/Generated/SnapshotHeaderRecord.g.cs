@@ -16,6 +16,18 @@ public sealed partial class SnapshotHeaderRecord : IKafkaReadable<SnapshotHeader
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SnapshotHeaderRecord()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SnapshotHeaderRecord(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The version of the snapshot header record</summary>
     public short Version { get; set; }
 
@@ -67,7 +79,7 @@ public sealed partial class SnapshotHeaderRecord : IKafkaReadable<SnapshotHeader
             throw ProtocolErrors.UnsupportedVersion("SnapshotHeaderRecord", version, 0, 0);
         }
         var flexible = true;
-        var obj = new SnapshotHeaderRecord();
+        var obj = new SnapshotHeaderRecord(forRead: true);
         obj.Version = reader.ReadInt16();
         obj.LastContainedLogTimestamp = reader.ReadInt64();
         if (flexible)

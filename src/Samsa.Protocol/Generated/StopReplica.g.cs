@@ -21,6 +21,22 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public StopReplicaRequest()
+    {
+        BrokerEpoch = -1L;
+        UngroupedPartitions = new();
+        Topics = new();
+        TopicStates = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private StopReplicaRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The controller id.</summary>
     public int ControllerId { get; set; }
 
@@ -31,19 +47,19 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
     public int ControllerEpoch { get; set; }
 
     /// <summary>The broker epoch.</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <summary>Whether these partitions should be deleted.</summary>
     public bool DeletePartitions { get; set; }
 
     /// <summary>The partitions to stop.</summary>
-    public List<StopReplicaPartitionV0> UngroupedPartitions { get; set; } = new();
+    public List<StopReplicaPartitionV0> UngroupedPartitions { get; set; }
 
     /// <summary>The topics to stop.</summary>
-    public List<StopReplicaTopicV1> Topics { get; set; } = new();
+    public List<StopReplicaTopicV1> Topics { get; set; }
 
     /// <summary>Each topic.</summary>
-    public List<StopReplicaTopicState> TopicStates { get; set; } = new();
+    public List<StopReplicaTopicState> TopicStates { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -80,13 +96,11 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version <= 0)
         {
+            var list = UngroupedPartitions;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitions;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (UngroupedPartitions is { Count: > 0 })
@@ -95,13 +109,11 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version >= 1 && version <= 2)
         {
+            var list = Topics;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (Topics is { Count: > 0 })
@@ -110,13 +122,11 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version >= 3)
         {
+            var list = TopicStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (TopicStates is { Count: > 0 })
@@ -152,35 +162,29 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         }
         if (version <= 0)
         {
+            var list = UngroupedPartitions;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitions;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 1 && version <= 2)
         {
+            var list = Topics;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Topics;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 3)
         {
+            var list = TopicStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -200,7 +204,7 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
             throw ProtocolErrors.UnsupportedVersion("StopReplicaRequest", version, 0, 4);
         }
         var flexible = version >= 2;
-        var obj = new StopReplicaRequest();
+        var obj = new StopReplicaRequest(forRead: true);
         obj.ControllerId = reader.ReadInt32();
         if (version >= 4)
         {
@@ -211,66 +215,76 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         {
             obj.BrokerEpoch = reader.ReadInt64();
         }
+        else
+        {
+            obj.BrokerEpoch = -1L;
+        }
         if (version <= 2)
         {
             obj.DeletePartitions = reader.ReadBool();
         }
         if (version <= 0)
         {
+            var count = reader.ReadArrayLength(flexible, 6);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 6);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("StopReplicaRequest", "UngroupedPartitions", version);
-                }
-                else
-                {
-                    var list = new List<StopReplicaPartitionV0>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(StopReplicaRequest.StopReplicaPartitionV0.Read(ref reader, version));
-                    }
-                    obj.UngroupedPartitions = list;
-                }
+                throw ProtocolErrors.NullValue("StopReplicaRequest", "UngroupedPartitions", version);
             }
+            else
+            {
+                var list = new List<StopReplicaPartitionV0>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(StopReplicaRequest.StopReplicaPartitionV0.Read(ref reader, version));
+                }
+                obj.UngroupedPartitions = list;
+            }
+        }
+        else
+        {
+            obj.UngroupedPartitions = new();
         }
         if (version >= 1 && version <= 2)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("StopReplicaRequest", "Topics", version);
-                }
-                else
-                {
-                    var list = new List<StopReplicaTopicV1>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(StopReplicaRequest.StopReplicaTopicV1.Read(ref reader, version));
-                    }
-                    obj.Topics = list;
-                }
+                throw ProtocolErrors.NullValue("StopReplicaRequest", "Topics", version);
             }
+            else
+            {
+                var list = new List<StopReplicaTopicV1>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(StopReplicaRequest.StopReplicaTopicV1.Read(ref reader, version));
+                }
+                obj.Topics = list;
+            }
+        }
+        else
+        {
+            obj.Topics = new();
         }
         if (version >= 3)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("StopReplicaRequest", "TopicStates", version);
-                }
-                else
-                {
-                    var list = new List<StopReplicaTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(StopReplicaRequest.StopReplicaTopicState.Read(ref reader, version));
-                    }
-                    obj.TopicStates = list;
-                }
+                throw ProtocolErrors.NullValue("StopReplicaRequest", "TopicStates", version);
             }
+            else
+            {
+                var list = new List<StopReplicaTopicState>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(StopReplicaRequest.StopReplicaTopicState.Read(ref reader, version));
+                }
+                obj.TopicStates = list;
+            }
+        }
+        else
+        {
+            obj.TopicStates = new();
         }
         if (flexible)
         {
@@ -287,11 +301,24 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
     /// <summary>The StopReplicaPartitionState struct.</summary>
     public sealed partial class StopReplicaPartitionState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public StopReplicaPartitionState()
+        {
+            LeaderEpoch = -1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private StopReplicaPartitionState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
         /// <summary>The leader epoch.</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <summary>Whether this partition should be deleted.</summary>
         public bool DeletePartition { get; set; }
@@ -335,7 +362,7 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         public static StopReplicaPartitionState Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new StopReplicaPartitionState();
+            var obj = new StopReplicaPartitionState(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
             obj.DeletePartition = reader.ReadBool();
@@ -355,8 +382,21 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
     /// <summary>The StopReplicaPartitionV0 struct.</summary>
     public sealed partial class StopReplicaPartitionV0 : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public StopReplicaPartitionV0()
+        {
+            TopicName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private StopReplicaPartitionV0(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
@@ -386,7 +426,7 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         public static StopReplicaPartitionV0 Read(ref KafkaReader reader, short version)
         {
             var flexible = false;
-            var obj = new StopReplicaPartitionV0();
+            var obj = new StopReplicaPartitionV0(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "StopReplicaRequest.StopReplicaPartitionV0.TopicName");
             obj.PartitionIndex = reader.ReadInt32();
             return obj;
@@ -396,11 +436,25 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
     /// <summary>The StopReplicaTopicState struct.</summary>
     public sealed partial class StopReplicaTopicState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public StopReplicaTopicState()
+        {
+            TopicName = "";
+            PartitionStates = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private StopReplicaTopicState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The state of each partition</summary>
-        public List<StopReplicaPartitionState> PartitionStates { get; set; } = new();
+        public List<StopReplicaPartitionState> PartitionStates { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -453,7 +507,7 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         public static StopReplicaTopicState Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new StopReplicaTopicState();
+            var obj = new StopReplicaTopicState(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "StopReplicaRequest.StopReplicaTopicState.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 10);
@@ -487,11 +541,25 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
     /// <summary>The StopReplicaTopicV1 struct.</summary>
     public sealed partial class StopReplicaTopicV1 : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public StopReplicaTopicV1()
+        {
+            Name = "";
+            PartitionIndexes = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private StopReplicaTopicV1(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partition indexes.</summary>
-        public List<int> PartitionIndexes { get; set; } = new();
+        public List<int> PartitionIndexes { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -541,7 +609,7 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         public static StopReplicaTopicV1 Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new StopReplicaTopicV1();
+            var obj = new StopReplicaTopicV1(forRead: true);
             obj.Name = reader.ReadString(flexible, "StopReplicaRequest.StopReplicaTopicV1.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -590,11 +658,24 @@ public sealed partial class StopReplicaResponse : IKafkaResponse<StopReplicaResp
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 2;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public StopReplicaResponse()
+    {
+        PartitionErrors = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private StopReplicaResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top-level error code, or 0 if there was no top-level error.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>The responses for each partition.</summary>
-    public List<StopReplicaPartitionError> PartitionErrors { get; set; } = new();
+    public List<StopReplicaPartitionError> PartitionErrors { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -655,7 +736,7 @@ public sealed partial class StopReplicaResponse : IKafkaResponse<StopReplicaResp
             throw ProtocolErrors.UnsupportedVersion("StopReplicaResponse", version, 0, 4);
         }
         var flexible = version >= 2;
-        var obj = new StopReplicaResponse();
+        var obj = new StopReplicaResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 8);
@@ -688,8 +769,21 @@ public sealed partial class StopReplicaResponse : IKafkaResponse<StopReplicaResp
     /// <summary>The StopReplicaPartitionError struct.</summary>
     public sealed partial class StopReplicaPartitionError : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public StopReplicaPartitionError()
+        {
+            TopicName = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private StopReplicaPartitionError(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
@@ -736,7 +830,7 @@ public sealed partial class StopReplicaResponse : IKafkaResponse<StopReplicaResp
         public static StopReplicaPartitionError Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
-            var obj = new StopReplicaPartitionError();
+            var obj = new StopReplicaPartitionError(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "StopReplicaResponse.StopReplicaPartitionError.TopicName");
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();

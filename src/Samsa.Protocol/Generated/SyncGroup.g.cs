@@ -21,14 +21,29 @@ public sealed partial class SyncGroupRequest : IKafkaRequest<SyncGroupRequest, S
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SyncGroupRequest()
+    {
+        GroupId = "";
+        MemberId = "";
+        Assignments = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SyncGroupRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The unique group identifier.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The generation of the group.</summary>
     public int GenerationId { get; set; }
 
     /// <summary>The member ID assigned by the group.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
     public string? GroupInstanceId { get; set; }
@@ -40,7 +55,7 @@ public sealed partial class SyncGroupRequest : IKafkaRequest<SyncGroupRequest, S
     public string? ProtocolName { get; set; }
 
     /// <summary>Each assignment.</summary>
-    public List<SyncGroupRequestAssignment> Assignments { get; set; } = new();
+    public List<SyncGroupRequestAssignment> Assignments { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -133,7 +148,7 @@ public sealed partial class SyncGroupRequest : IKafkaRequest<SyncGroupRequest, S
             throw ProtocolErrors.UnsupportedVersion("SyncGroupRequest", version, 0, 5);
         }
         var flexible = version >= 4;
-        var obj = new SyncGroupRequest();
+        var obj = new SyncGroupRequest(forRead: true);
         obj.GroupId = reader.ReadString(flexible, "SyncGroupRequest.GroupId");
         obj.GenerationId = reader.ReadInt32();
         obj.MemberId = reader.ReadString(flexible, "SyncGroupRequest.MemberId");
@@ -180,11 +195,25 @@ public sealed partial class SyncGroupRequest : IKafkaRequest<SyncGroupRequest, S
     /// <summary>The SyncGroupRequestAssignment struct.</summary>
     public sealed partial class SyncGroupRequestAssignment : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public SyncGroupRequestAssignment()
+        {
+            MemberId = "";
+            Assignment = Array.Empty<byte>();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private SyncGroupRequestAssignment(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the member to assign.</summary>
-        public string MemberId { get; set; } = "";
+        public string MemberId { get; set; }
 
         /// <summary>The member assignment.</summary>
-        public byte[] Assignment { get; set; } = Array.Empty<byte>();
+        public byte[] Assignment { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -223,7 +252,7 @@ public sealed partial class SyncGroupRequest : IKafkaRequest<SyncGroupRequest, S
         public static SyncGroupRequestAssignment Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 4;
-            var obj = new SyncGroupRequestAssignment();
+            var obj = new SyncGroupRequestAssignment(forRead: true);
             obj.MemberId = reader.ReadString(flexible, "SyncGroupRequest.SyncGroupRequestAssignment.MemberId");
             obj.Assignment = reader.ReadBytes(flexible, "SyncGroupRequest.SyncGroupRequestAssignment.Assignment");
             if (flexible)
@@ -257,6 +286,19 @@ public sealed partial class SyncGroupResponse : IKafkaResponse<SyncGroupResponse
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 4;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public SyncGroupResponse()
+    {
+        Assignment = Array.Empty<byte>();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private SyncGroupResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -270,7 +312,7 @@ public sealed partial class SyncGroupResponse : IKafkaResponse<SyncGroupResponse
     public string? ProtocolName { get; set; }
 
     /// <summary>The member assignment.</summary>
-    public byte[] Assignment { get; set; } = Array.Empty<byte>();
+    public byte[] Assignment { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -341,7 +383,7 @@ public sealed partial class SyncGroupResponse : IKafkaResponse<SyncGroupResponse
             throw ProtocolErrors.UnsupportedVersion("SyncGroupResponse", version, 0, 5);
         }
         var flexible = version >= 4;
-        var obj = new SyncGroupResponse();
+        var obj = new SyncGroupResponse(forRead: true);
         if (version >= 1)
         {
             obj.ThrottleTimeMs = reader.ReadInt32();

@@ -21,11 +21,28 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public TxnOffsetCommitRequest()
+    {
+        TransactionalId = "";
+        GroupId = "";
+        GenerationId = -1;
+        MemberId = "";
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private TxnOffsetCommitRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The ID of the transaction.</summary>
-    public string TransactionalId { get; set; } = "";
+    public string TransactionalId { get; set; }
 
     /// <summary>The ID of the group.</summary>
-    public string GroupId { get; set; } = "";
+    public string GroupId { get; set; }
 
     /// <summary>The current producer ID in use by the transactional ID.</summary>
     public long ProducerId { get; set; }
@@ -34,16 +51,16 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
     public short ProducerEpoch { get; set; }
 
     /// <summary>The generation of the consumer.</summary>
-    public int GenerationId { get; set; } = -1;
+    public int GenerationId { get; set; }
 
     /// <summary>The member ID assigned by the group coordinator.</summary>
-    public string MemberId { get; set; } = "";
+    public string MemberId { get; set; }
 
     /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
     public string? GroupInstanceId { get; set; }
 
     /// <summary>Each topic that we want to commit offsets for.</summary>
-    public List<TxnOffsetCommitRequestTopic> Topics { get; set; } = new();
+    public List<TxnOffsetCommitRequestTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -146,7 +163,7 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
             throw ProtocolErrors.UnsupportedVersion("TxnOffsetCommitRequest", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new TxnOffsetCommitRequest();
+        var obj = new TxnOffsetCommitRequest(forRead: true);
         obj.TransactionalId = reader.ReadString(flexible, "TxnOffsetCommitRequest.TransactionalId");
         obj.GroupId = reader.ReadString(flexible, "TxnOffsetCommitRequest.GroupId");
         obj.ProducerId = reader.ReadInt64();
@@ -155,9 +172,17 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
         {
             obj.GenerationId = reader.ReadInt32();
         }
+        else
+        {
+            obj.GenerationId = -1;
+        }
         if (version >= 3)
         {
             obj.MemberId = reader.ReadString(flexible, "TxnOffsetCommitRequest.MemberId");
+        }
+        else
+        {
+            obj.MemberId = "";
         }
         if (version >= 3)
         {
@@ -194,6 +219,20 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
     /// <summary>The TxnOffsetCommitRequestPartition struct.</summary>
     public sealed partial class TxnOffsetCommitRequestPartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TxnOffsetCommitRequestPartition()
+        {
+            CommittedLeaderEpoch = -1;
+            CommittedMetadata = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TxnOffsetCommitRequestPartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The index of the partition within the topic.</summary>
         public int PartitionIndex { get; set; }
 
@@ -201,10 +240,10 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
         public long CommittedOffset { get; set; }
 
         /// <summary>The leader epoch of the last consumed record.</summary>
-        public int CommittedLeaderEpoch { get; set; } = -1;
+        public int CommittedLeaderEpoch { get; set; }
 
         /// <summary>Any associated metadata the client wants to keep.</summary>
-        public string? CommittedMetadata { get; set; } = "";
+        public string? CommittedMetadata { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -253,12 +292,16 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
         public static TxnOffsetCommitRequestPartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new TxnOffsetCommitRequestPartition();
+            var obj = new TxnOffsetCommitRequestPartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.CommittedOffset = reader.ReadInt64();
             if (version >= 2)
             {
                 obj.CommittedLeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                obj.CommittedLeaderEpoch = -1;
             }
             obj.CommittedMetadata = reader.ReadNullableString(flexible);
             if (flexible)
@@ -277,11 +320,25 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
     /// <summary>The TxnOffsetCommitRequestTopic struct.</summary>
     public sealed partial class TxnOffsetCommitRequestTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TxnOffsetCommitRequestTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TxnOffsetCommitRequestTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The partitions inside the topic that we want to commit offsets for.</summary>
-        public List<TxnOffsetCommitRequestPartition> Partitions { get; set; } = new();
+        public List<TxnOffsetCommitRequestPartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -334,7 +391,7 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaRequest<TxnOffsetComm
         public static TxnOffsetCommitRequestTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new TxnOffsetCommitRequestTopic();
+            var obj = new TxnOffsetCommitRequestTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 14);
@@ -383,11 +440,24 @@ public sealed partial class TxnOffsetCommitResponse : IKafkaResponse<TxnOffsetCo
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 3;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public TxnOffsetCommitResponse()
+    {
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private TxnOffsetCommitResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
     /// <summary>The responses for each topic.</summary>
-    public List<TxnOffsetCommitResponseTopic> Topics { get; set; } = new();
+    public List<TxnOffsetCommitResponseTopic> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -448,7 +518,7 @@ public sealed partial class TxnOffsetCommitResponse : IKafkaResponse<TxnOffsetCo
             throw ProtocolErrors.UnsupportedVersion("TxnOffsetCommitResponse", version, 0, 4);
         }
         var flexible = version >= 3;
-        var obj = new TxnOffsetCommitResponse();
+        var obj = new TxnOffsetCommitResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -481,6 +551,18 @@ public sealed partial class TxnOffsetCommitResponse : IKafkaResponse<TxnOffsetCo
     /// <summary>The TxnOffsetCommitResponsePartition struct.</summary>
     public sealed partial class TxnOffsetCommitResponsePartition : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TxnOffsetCommitResponsePartition()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TxnOffsetCommitResponsePartition(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -524,7 +606,7 @@ public sealed partial class TxnOffsetCommitResponse : IKafkaResponse<TxnOffsetCo
         public static TxnOffsetCommitResponsePartition Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new TxnOffsetCommitResponsePartition();
+            var obj = new TxnOffsetCommitResponsePartition(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             if (flexible)
@@ -543,11 +625,25 @@ public sealed partial class TxnOffsetCommitResponse : IKafkaResponse<TxnOffsetCo
     /// <summary>The TxnOffsetCommitResponseTopic struct.</summary>
     public sealed partial class TxnOffsetCommitResponseTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TxnOffsetCommitResponseTopic()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TxnOffsetCommitResponseTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The responses for each partition in the topic.</summary>
-        public List<TxnOffsetCommitResponsePartition> Partitions { get; set; } = new();
+        public List<TxnOffsetCommitResponsePartition> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -600,7 +696,7 @@ public sealed partial class TxnOffsetCommitResponse : IKafkaResponse<TxnOffsetCo
         public static TxnOffsetCommitResponseTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 3;
-            var obj = new TxnOffsetCommitResponseTopic();
+            var obj = new TxnOffsetCommitResponseTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 6);

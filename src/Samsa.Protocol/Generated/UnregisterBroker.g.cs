@@ -21,6 +21,18 @@ public sealed partial class UnregisterBrokerRequest : IKafkaRequest<UnregisterBr
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UnregisterBrokerRequest()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UnregisterBrokerRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The broker ID to unregister.</summary>
     public int BrokerId { get; set; }
 
@@ -67,7 +79,7 @@ public sealed partial class UnregisterBrokerRequest : IKafkaRequest<UnregisterBr
             throw ProtocolErrors.UnsupportedVersion("UnregisterBrokerRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new UnregisterBrokerRequest();
+        var obj = new UnregisterBrokerRequest(forRead: true);
         obj.BrokerId = reader.ReadInt32();
         if (flexible)
         {
@@ -99,6 +111,19 @@ public sealed partial class UnregisterBrokerResponse : IKafkaResponse<Unregister
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UnregisterBrokerResponse()
+    {
+        ErrorMessage = "";
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UnregisterBrokerResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -106,7 +131,7 @@ public sealed partial class UnregisterBrokerResponse : IKafkaResponse<Unregister
     public short ErrorCode { get; set; }
 
     /// <summary>The top-level error message, or `null` if there was no top-level error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -155,7 +180,7 @@ public sealed partial class UnregisterBrokerResponse : IKafkaResponse<Unregister
             throw ProtocolErrors.UnsupportedVersion("UnregisterBrokerResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new UnregisterBrokerResponse();
+        var obj = new UnregisterBrokerResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);

@@ -21,11 +21,25 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UpdateFeaturesRequest()
+    {
+        timeoutMs = 60000;
+        FeatureUpdates = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UpdateFeaturesRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>How long to wait in milliseconds before timing out the request.</summary>
-    public int timeoutMs { get; set; } = 60000;
+    public int timeoutMs { get; set; }
 
     /// <summary>The list of updates to finalized features.</summary>
-    public List<FeatureUpdateKey> FeatureUpdates { get; set; } = new();
+    public List<FeatureUpdateKey> FeatureUpdates { get; set; }
 
     /// <summary>True if we should validate the request, but not perform the upgrade or downgrade.</summary>
     public bool ValidateOnly { get; set; }
@@ -101,7 +115,7 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
             throw ProtocolErrors.UnsupportedVersion("UpdateFeaturesRequest", version, 0, 2);
         }
         var flexible = true;
-        var obj = new UpdateFeaturesRequest();
+        var obj = new UpdateFeaturesRequest(forRead: true);
         obj.timeoutMs = reader.ReadInt32();
         {
             var count = reader.ReadArrayLength(flexible, 5);
@@ -138,8 +152,22 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
     /// <summary>The FeatureUpdateKey struct.</summary>
     public sealed partial class FeatureUpdateKey : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public FeatureUpdateKey()
+        {
+            Feature = "";
+            UpgradeType = 1;
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private FeatureUpdateKey(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the finalized feature to be updated.</summary>
-        public string Feature { get; set; } = "";
+        public string Feature { get; set; }
 
         /// <summary>The new maximum version level for the finalized feature. A value &gt;= 1 is valid. A value &lt; 1, is special, and can be used to request the deletion of the finalized feature.</summary>
         public short MaxVersionLevel { get; set; }
@@ -148,7 +176,7 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
         public bool AllowDowngrade { get; set; }
 
         /// <summary>Determine which type of upgrade will be performed: 1 will perform an upgrade only (default), 2 is safe downgrades only (lossless), 3 is unsafe downgrades (lossy).</summary>
-        public sbyte UpgradeType { get; set; } = 1;
+        public sbyte UpgradeType { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -211,7 +239,7 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
         public static FeatureUpdateKey Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new FeatureUpdateKey();
+            var obj = new FeatureUpdateKey(forRead: true);
             obj.Feature = reader.ReadString(flexible, "UpdateFeaturesRequest.FeatureUpdateKey.Feature");
             obj.MaxVersionLevel = reader.ReadInt16();
             if (version <= 0)
@@ -221,6 +249,10 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
             if (version >= 1)
             {
                 obj.UpgradeType = reader.ReadInt8();
+            }
+            else
+            {
+                obj.UpgradeType = 1;
             }
             if (flexible)
             {
@@ -253,6 +285,20 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UpdateFeaturesResponse()
+    {
+        ErrorMessage = "";
+        Results = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UpdateFeaturesResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
 
@@ -260,10 +306,10 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
     public short ErrorCode { get; set; }
 
     /// <summary>The top-level error message, or `null` if there was no top-level error.</summary>
-    public string? ErrorMessage { get; set; } = "";
+    public string? ErrorMessage { get; set; }
 
     /// <summary>Results for each feature update.</summary>
-    public List<UpdatableFeatureResult> Results { get; set; } = new();
+    public List<UpdatableFeatureResult> Results { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -281,13 +327,11 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
         writer.WriteNullableString(ErrorMessage, flexible);
         if (version <= 1)
         {
+            var list = Results;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Results;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         if (flexible)
@@ -308,13 +352,11 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
         size += KafkaWriter.SizeOfString(ErrorMessage, flexible);
         if (version <= 1)
         {
+            var list = Results;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = Results;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (flexible)
@@ -334,28 +376,30 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
             throw ProtocolErrors.UnsupportedVersion("UpdateFeaturesResponse", version, 0, 2);
         }
         var flexible = true;
-        var obj = new UpdateFeaturesResponse();
+        var obj = new UpdateFeaturesResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         obj.ErrorMessage = reader.ReadNullableString(flexible);
         if (version <= 1)
         {
+            var count = reader.ReadArrayLength(flexible, 5);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 5);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("UpdateFeaturesResponse", "Results", version);
-                }
-                else
-                {
-                    var list = new List<UpdatableFeatureResult>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(UpdateFeaturesResponse.UpdatableFeatureResult.Read(ref reader, version));
-                    }
-                    obj.Results = list;
-                }
+                throw ProtocolErrors.NullValue("UpdateFeaturesResponse", "Results", version);
             }
+            else
+            {
+                var list = new List<UpdatableFeatureResult>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(UpdateFeaturesResponse.UpdatableFeatureResult.Read(ref reader, version));
+                }
+                obj.Results = list;
+            }
+        }
+        else
+        {
+            obj.Results = new();
         }
         if (flexible)
         {
@@ -372,14 +416,28 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
     /// <summary>The UpdatableFeatureResult struct.</summary>
     public sealed partial class UpdatableFeatureResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public UpdatableFeatureResult()
+        {
+            Feature = "";
+            ErrorMessage = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private UpdatableFeatureResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the finalized feature.</summary>
-        public string Feature { get; set; } = "";
+        public string Feature { get; set; }
 
         /// <summary>The feature update error code or `0` if the feature update succeeded.</summary>
         public short ErrorCode { get; set; }
 
         /// <summary>The feature update error, or `null` if the feature update succeeded.</summary>
-        public string? ErrorMessage { get; set; } = "";
+        public string? ErrorMessage { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -420,7 +478,7 @@ public sealed partial class UpdateFeaturesResponse : IKafkaResponse<UpdateFeatur
         public static UpdatableFeatureResult Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new UpdatableFeatureResult();
+            var obj = new UpdatableFeatureResult(forRead: true);
             obj.Feature = reader.ReadString(flexible, "UpdateFeaturesResponse.UpdatableFeatureResult.Feature");
             obj.ErrorCode = reader.ReadInt16();
             obj.ErrorMessage = reader.ReadNullableString(flexible);

@@ -21,6 +21,22 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UpdateMetadataRequest()
+    {
+        BrokerEpoch = -1L;
+        UngroupedPartitionStates = new();
+        TopicStates = new();
+        LiveBrokers = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UpdateMetadataRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The controller id.</summary>
     public int ControllerId { get; set; }
 
@@ -34,16 +50,16 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
     public int ControllerEpoch { get; set; }
 
     /// <summary>The broker epoch.</summary>
-    public long BrokerEpoch { get; set; } = -1L;
+    public long BrokerEpoch { get; set; }
 
     /// <summary>In older versions of this RPC, each partition that we would like to update.</summary>
-    public List<UpdateMetadataPartitionState> UngroupedPartitionStates { get; set; } = new();
+    public List<UpdateMetadataPartitionState> UngroupedPartitionStates { get; set; }
 
     /// <summary>In newer versions of this RPC, each topic that we would like to update.</summary>
-    public List<UpdateMetadataTopicState> TopicStates { get; set; } = new();
+    public List<UpdateMetadataTopicState> TopicStates { get; set; }
 
     /// <summary>LiveBrokers</summary>
-    public List<UpdateMetadataBroker> LiveBrokers { get; set; } = new();
+    public List<UpdateMetadataBroker> LiveBrokers { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -72,13 +88,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         }
         if (version <= 4)
         {
+            var list = UngroupedPartitionStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (UngroupedPartitionStates is { Count: > 0 })
@@ -87,13 +101,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         }
         if (version >= 5)
         {
+            var list = TopicStates;
+            writer.WriteArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                writer.WriteArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    list[i].Write(ref writer, version);
-                }
+                list[i].Write(ref writer, version);
             }
         }
         else if (TopicStates is { Count: > 0 })
@@ -150,24 +162,20 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         }
         if (version <= 4)
         {
+            var list = UngroupedPartitionStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = UngroupedPartitionStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         if (version >= 5)
         {
+            var list = TopicStates;
+            size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+            for (var i = 0; i < list.Count; i++)
             {
-                var list = TopicStates;
-                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    size += list[i].ComputeSize(version);
-                }
+                size += list[i].ComputeSize(version);
             }
         }
         {
@@ -202,7 +210,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             throw ProtocolErrors.UnsupportedVersion("UpdateMetadataRequest", version, 0, 8);
         }
         var flexible = version >= 6;
-        var obj = new UpdateMetadataRequest();
+        var obj = new UpdateMetadataRequest(forRead: true);
         obj.ControllerId = reader.ReadInt32();
         if (version >= 8)
         {
@@ -213,43 +221,51 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         {
             obj.BrokerEpoch = reader.ReadInt64();
         }
+        else
+        {
+            obj.BrokerEpoch = -1L;
+        }
         if (version <= 4)
         {
+            var count = reader.ReadArrayLength(flexible, 30);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 30);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("UpdateMetadataRequest", "UngroupedPartitionStates", version);
-                }
-                else
-                {
-                    var list = new List<UpdateMetadataPartitionState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(UpdateMetadataRequest.UpdateMetadataPartitionState.Read(ref reader, version));
-                    }
-                    obj.UngroupedPartitionStates = list;
-                }
+                throw ProtocolErrors.NullValue("UpdateMetadataRequest", "UngroupedPartitionStates", version);
             }
+            else
+            {
+                var list = new List<UpdateMetadataPartitionState>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(UpdateMetadataRequest.UpdateMetadataPartitionState.Read(ref reader, version));
+                }
+                obj.UngroupedPartitionStates = list;
+            }
+        }
+        else
+        {
+            obj.UngroupedPartitionStates = new();
         }
         if (version >= 5)
         {
+            var count = reader.ReadArrayLength(flexible, 3);
+            if (count < 0)
             {
-                var count = reader.ReadArrayLength(flexible, 3);
-                if (count < 0)
-                {
-                    throw ProtocolErrors.NullValue("UpdateMetadataRequest", "TopicStates", version);
-                }
-                else
-                {
-                    var list = new List<UpdateMetadataTopicState>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        list.Add(UpdateMetadataRequest.UpdateMetadataTopicState.Read(ref reader, version));
-                    }
-                    obj.TopicStates = list;
-                }
+                throw ProtocolErrors.NullValue("UpdateMetadataRequest", "TopicStates", version);
             }
+            else
+            {
+                var list = new List<UpdateMetadataTopicState>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list.Add(UpdateMetadataRequest.UpdateMetadataTopicState.Read(ref reader, version));
+                }
+                obj.TopicStates = list;
+            }
+        }
+        else
+        {
+            obj.TopicStates = new();
         }
         {
             var count = reader.ReadArrayLength(flexible, 7);
@@ -294,20 +310,35 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
     /// <summary>The UpdateMetadataBroker struct.</summary>
     public sealed partial class UpdateMetadataBroker : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public UpdateMetadataBroker()
+        {
+            V0Host = "";
+            Endpoints = new();
+            Rack = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private UpdateMetadataBroker(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The broker id.</summary>
         public int Id { get; set; }
 
         /// <summary>The broker hostname.</summary>
-        public string V0Host { get; set; } = "";
+        public string V0Host { get; set; }
 
         /// <summary>The broker port.</summary>
         public int V0Port { get; set; }
 
         /// <summary>The broker endpoints.</summary>
-        public List<UpdateMetadataEndpoint> Endpoints { get; set; } = new();
+        public List<UpdateMetadataEndpoint> Endpoints { get; set; }
 
         /// <summary>The rack which this broker belongs to.</summary>
-        public string? Rack { get; set; } = "";
+        public string? Rack { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -327,13 +358,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 1)
             {
+                var list = Endpoints;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Endpoints;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        list[i].Write(ref writer, version);
-                    }
+                    list[i].Write(ref writer, version);
                 }
             }
             if (version >= 2)
@@ -364,13 +393,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 1)
             {
+                var list = Endpoints;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = Endpoints;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        size += list[i].ComputeSize(version);
-                    }
+                    size += list[i].ComputeSize(version);
                 }
             }
             if (version >= 2)
@@ -390,11 +417,15 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         public static UpdateMetadataBroker Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new UpdateMetadataBroker();
+            var obj = new UpdateMetadataBroker(forRead: true);
             obj.Id = reader.ReadInt32();
             if (version <= 0)
             {
                 obj.V0Host = reader.ReadString(flexible, "UpdateMetadataRequest.UpdateMetadataBroker.V0Host");
+            }
+            else
+            {
+                obj.V0Host = "";
             }
             if (version <= 0)
             {
@@ -402,26 +433,32 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 1)
             {
+                var count = reader.ReadArrayLength(flexible, 8);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 8);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataBroker", "Endpoints", version);
-                    }
-                    else
-                    {
-                        var list = new List<UpdateMetadataEndpoint>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(UpdateMetadataRequest.UpdateMetadataEndpoint.Read(ref reader, version));
-                        }
-                        obj.Endpoints = list;
-                    }
+                    throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataBroker", "Endpoints", version);
                 }
+                else
+                {
+                    var list = new List<UpdateMetadataEndpoint>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(UpdateMetadataRequest.UpdateMetadataEndpoint.Read(ref reader, version));
+                    }
+                    obj.Endpoints = list;
+                }
+            }
+            else
+            {
+                obj.Endpoints = new();
             }
             if (version >= 2)
             {
                 obj.Rack = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                obj.Rack = "";
             }
             if (flexible)
             {
@@ -439,14 +476,28 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
     /// <summary>The UpdateMetadataEndpoint struct.</summary>
     public sealed partial class UpdateMetadataEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public UpdateMetadataEndpoint()
+        {
+            Host = "";
+            Listener = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private UpdateMetadataEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The port of this endpoint</summary>
         public int Port { get; set; }
 
         /// <summary>The hostname of this endpoint</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The listener name.</summary>
-        public string Listener { get; set; } = "";
+        public string Listener { get; set; }
 
         /// <summary>The security protocol type.</summary>
         public short SecurityProtocol { get; set; }
@@ -498,12 +549,16 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         public static UpdateMetadataEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new UpdateMetadataEndpoint();
+            var obj = new UpdateMetadataEndpoint(forRead: true);
             obj.Port = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "UpdateMetadataRequest.UpdateMetadataEndpoint.Host");
             if (version >= 3)
             {
                 obj.Listener = reader.ReadString(flexible, "UpdateMetadataRequest.UpdateMetadataEndpoint.Listener");
+            }
+            else
+            {
+                obj.Listener = "";
             }
             obj.SecurityProtocol = reader.ReadInt16();
             if (flexible)
@@ -522,8 +577,24 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
     /// <summary>The UpdateMetadataPartitionState struct.</summary>
     public sealed partial class UpdateMetadataPartitionState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public UpdateMetadataPartitionState()
+        {
+            TopicName = "";
+            Isr = new();
+            Replicas = new();
+            OfflineReplicas = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private UpdateMetadataPartitionState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>In older versions of this RPC, the topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
@@ -538,16 +609,16 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         public int LeaderEpoch { get; set; }
 
         /// <summary>The brokers which are in the ISR for this partition.</summary>
-        public List<int> Isr { get; set; } = new();
+        public List<int> Isr { get; set; }
 
         /// <summary>The Zookeeper version.</summary>
         public int ZkVersion { get; set; }
 
         /// <summary>All the replicas of this partition.</summary>
-        public List<int> Replicas { get; set; } = new();
+        public List<int> Replicas { get; set; }
 
         /// <summary>The replicas of this partition which are offline.</summary>
-        public List<int> OfflineReplicas { get; set; } = new();
+        public List<int> OfflineReplicas { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -583,13 +654,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 4)
             {
+                var list = OfflineReplicas;
+                writer.WriteArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = OfflineReplicas;
-                    writer.WriteArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        writer.WriteInt32(list[i]);
-                    }
+                    writer.WriteInt32(list[i]);
                 }
             }
             if (flexible)
@@ -626,11 +695,9 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 4)
             {
-                {
-                    var list = OfflineReplicas;
-                    size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    size += list.Count * 4;
-                }
+                var list = OfflineReplicas;
+                size += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                size += list.Count * 4;
             }
             if (flexible)
             {
@@ -645,10 +712,14 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         public static UpdateMetadataPartitionState Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new UpdateMetadataPartitionState();
+            var obj = new UpdateMetadataPartitionState(forRead: true);
             if (version <= 4)
             {
                 obj.TopicName = reader.ReadString(flexible, "UpdateMetadataRequest.UpdateMetadataPartitionState.TopicName");
+            }
+            else
+            {
+                obj.TopicName = "";
             }
             obj.PartitionIndex = reader.ReadInt32();
             obj.ControllerEpoch = reader.ReadInt32();
@@ -689,22 +760,24 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
             }
             if (version >= 4)
             {
+                var count = reader.ReadArrayLength(flexible, 4);
+                if (count < 0)
                 {
-                    var count = reader.ReadArrayLength(flexible, 4);
-                    if (count < 0)
-                    {
-                        throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataPartitionState", "OfflineReplicas", version);
-                    }
-                    else
-                    {
-                        var list = new List<int>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            list.Add(reader.ReadInt32());
-                        }
-                        obj.OfflineReplicas = list;
-                    }
+                    throw ProtocolErrors.NullValue("UpdateMetadataRequest.UpdateMetadataPartitionState", "OfflineReplicas", version);
                 }
+                else
+                {
+                    var list = new List<int>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        list.Add(reader.ReadInt32());
+                    }
+                    obj.OfflineReplicas = list;
+                }
+            }
+            else
+            {
+                obj.OfflineReplicas = new();
             }
             if (flexible)
             {
@@ -722,14 +795,28 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
     /// <summary>The UpdateMetadataTopicState struct.</summary>
     public sealed partial class UpdateMetadataTopicState : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public UpdateMetadataTopicState()
+        {
+            TopicName = "";
+            PartitionStates = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private UpdateMetadataTopicState(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>The topic id.</summary>
-        public Guid TopicId { get; set; } = Guid.Empty;
+        public Guid TopicId { get; set; }
 
         /// <summary>The partition that we would like to update.</summary>
-        public List<UpdateMetadataPartitionState> PartitionStates { get; set; } = new();
+        public List<UpdateMetadataPartitionState> PartitionStates { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -790,7 +877,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         public static UpdateMetadataTopicState Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 6;
-            var obj = new UpdateMetadataTopicState();
+            var obj = new UpdateMetadataTopicState(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "UpdateMetadataRequest.UpdateMetadataTopicState.TopicName");
             if (version >= 7)
             {
@@ -843,6 +930,18 @@ public sealed partial class UpdateMetadataResponse : IKafkaResponse<UpdateMetada
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 6;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UpdateMetadataResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UpdateMetadataResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
 
@@ -889,7 +988,7 @@ public sealed partial class UpdateMetadataResponse : IKafkaResponse<UpdateMetada
             throw ProtocolErrors.UnsupportedVersion("UpdateMetadataResponse", version, 0, 8);
         }
         var flexible = version >= 6;
-        var obj = new UpdateMetadataResponse();
+        var obj = new UpdateMetadataResponse(forRead: true);
         obj.ErrorCode = reader.ReadInt16();
         if (flexible)
         {

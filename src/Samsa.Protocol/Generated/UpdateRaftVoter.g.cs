@@ -21,8 +21,22 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UpdateRaftVoterRequest()
+    {
+        ClusterId = "";
+        Listeners = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UpdateRaftVoterRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>ClusterId</summary>
-    public string? ClusterId { get; set; } = "";
+    public string? ClusterId { get; set; }
 
     /// <summary>The current leader epoch of the partition, -1 for unknown leader epoch</summary>
     public int CurrentLeaderEpoch { get; set; }
@@ -31,10 +45,10 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
     public int VoterId { get; set; }
 
     /// <summary>The directory id of the voter getting updated in the topic partition</summary>
-    public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+    public Guid VoterDirectoryId { get; set; }
 
     /// <summary>The endpoint that can be used to communicate with the leader</summary>
-    public List<Listener> Listeners { get; set; } = new();
+    public List<Listener> Listeners { get; set; }
 
     /// <summary>The range of versions of the protocol that the replica supports</summary>
     public KRaftVersionFeatureData KRaftVersionFeature { get => _kRaftVersionFeature ??= new(); set => _kRaftVersionFeature = value; }
@@ -108,7 +122,7 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
             throw ProtocolErrors.UnsupportedVersion("UpdateRaftVoterRequest", version, 0, 0);
         }
         var flexible = true;
-        var obj = new UpdateRaftVoterRequest();
+        var obj = new UpdateRaftVoterRequest(forRead: true);
         obj.ClusterId = reader.ReadNullableString(flexible);
         obj.CurrentLeaderEpoch = reader.ReadInt32();
         obj.VoterId = reader.ReadInt32();
@@ -145,6 +159,18 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
     /// <summary>The KRaftVersionFeature struct (renamed to avoid a member name clash).</summary>
     public sealed partial class KRaftVersionFeatureData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public KRaftVersionFeatureData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private KRaftVersionFeatureData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The minimum supported KRaft protocol version</summary>
         public short MinSupportedVersion { get; set; }
 
@@ -188,7 +214,7 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
         public static KRaftVersionFeatureData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new KRaftVersionFeatureData();
+            var obj = new KRaftVersionFeatureData(forRead: true);
             obj.MinSupportedVersion = reader.ReadInt16();
             obj.MaxSupportedVersion = reader.ReadInt16();
             if (flexible)
@@ -221,11 +247,25 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
     /// <summary>The Listener struct.</summary>
     public sealed partial class Listener : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Listener()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Listener(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The port</summary>
         public ushort Port { get; set; }
@@ -269,7 +309,7 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
         public static Listener Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Listener();
+            var obj = new Listener(forRead: true);
             obj.Name = reader.ReadString(flexible, "UpdateRaftVoterRequest.Listener.Name");
             obj.Host = reader.ReadString(flexible, "UpdateRaftVoterRequest.Listener.Host");
             obj.Port = reader.ReadUInt16();
@@ -303,6 +343,18 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaResponse<UpdateRaftV
 
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
+
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public UpdateRaftVoterResponse()
+    {
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private UpdateRaftVoterResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -380,7 +432,7 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaResponse<UpdateRaftV
             throw ProtocolErrors.UnsupportedVersion("UpdateRaftVoterResponse", version, 0, 0);
         }
         var flexible = true;
-        var obj = new UpdateRaftVoterResponse();
+        var obj = new UpdateRaftVoterResponse(forRead: true);
         obj.ThrottleTimeMs = reader.ReadInt32();
         obj.ErrorCode = reader.ReadInt16();
         if (flexible)
@@ -410,14 +462,29 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaResponse<UpdateRaftV
     /// <summary>The CurrentLeader struct (renamed to avoid a member name clash).</summary>
     public sealed partial class CurrentLeaderData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public CurrentLeaderData()
+        {
+            LeaderId = -1;
+            LeaderEpoch = -1;
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private CurrentLeaderData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The replica id of the current leader or -1 if the leader is unknown</summary>
-        public int LeaderId { get; set; } = -1;
+        public int LeaderId { get; set; }
 
         /// <summary>The latest known leader epoch</summary>
-        public int LeaderEpoch { get; set; } = -1;
+        public int LeaderEpoch { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public int Port { get; set; }
@@ -463,7 +530,7 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaResponse<UpdateRaftV
         public static CurrentLeaderData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new CurrentLeaderData();
+            var obj = new CurrentLeaderData(forRead: true);
             obj.LeaderId = reader.ReadInt32();
             obj.LeaderEpoch = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "UpdateRaftVoterResponse.CurrentLeaderData.Host");

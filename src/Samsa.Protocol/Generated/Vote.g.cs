@@ -21,14 +21,28 @@ public sealed partial class VoteRequest : IKafkaRequest<VoteRequest, VoteRespons
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public VoteRequest()
+    {
+        VoterId = -1;
+        Topics = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private VoteRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>ClusterId</summary>
     public string? ClusterId { get; set; }
 
     /// <summary>The replica id of the voter receiving the request</summary>
-    public int VoterId { get; set; } = -1;
+    public int VoterId { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -97,11 +111,15 @@ public sealed partial class VoteRequest : IKafkaRequest<VoteRequest, VoteRespons
             throw ProtocolErrors.UnsupportedVersion("VoteRequest", version, 0, 1);
         }
         var flexible = true;
-        var obj = new VoteRequest();
+        var obj = new VoteRequest(forRead: true);
         obj.ClusterId = reader.ReadNullableString(flexible);
         if (version >= 1)
         {
             obj.VoterId = reader.ReadInt32();
+        }
+        else
+        {
+            obj.VoterId = -1;
         }
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -134,6 +152,18 @@ public sealed partial class VoteRequest : IKafkaRequest<VoteRequest, VoteRespons
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -144,10 +174,10 @@ public sealed partial class VoteRequest : IKafkaRequest<VoteRequest, VoteRespons
         public int CandidateId { get; set; }
 
         /// <summary>The directory id of the voter sending the request</summary>
-        public Guid CandidateDirectoryId { get; set; } = Guid.Empty;
+        public Guid CandidateDirectoryId { get; set; }
 
         /// <summary>The ID of the voter sending the request</summary>
-        public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+        public Guid VoterDirectoryId { get; set; }
 
         /// <summary>The epoch of the last record written to the metadata log</summary>
         public int LastOffsetEpoch { get; set; }
@@ -214,7 +244,7 @@ public sealed partial class VoteRequest : IKafkaRequest<VoteRequest, VoteRespons
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.CandidateEpoch = reader.ReadInt32();
             obj.CandidateId = reader.ReadInt32();
@@ -244,11 +274,25 @@ public sealed partial class VoteRequest : IKafkaRequest<VoteRequest, VoteRespons
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -301,7 +345,7 @@ public sealed partial class VoteRequest : IKafkaRequest<VoteRequest, VoteRespons
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "VoteRequest.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 25);
@@ -350,14 +394,28 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public VoteResponse()
+    {
+        Topics = new();
+        NodeEndpoints = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private VoteResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The top level error code.</summary>
     public short ErrorCode { get; set; }
 
     /// <summary>Topics</summary>
-    public List<TopicData> Topics { get; set; } = new();
+    public List<TopicData> Topics { get; set; }
 
     /// <summary>Endpoints for all current-leaders enumerated in PartitionData</summary>
-    public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
+    public List<NodeEndpoint> NodeEndpoints { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -440,13 +498,11 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
             {
                 taggedCount++;
                 var tagSize = 0;
+                var list = NodeEndpoints;
+                tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
+                for (var i = 0; i < list.Count; i++)
                 {
-                    var list = NodeEndpoints;
-                    tagSize += KafkaWriter.SizeOfArrayLength(list.Count, flexible);
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        tagSize += list[i].ComputeSize(version);
-                    }
+                    tagSize += list[i].ComputeSize(version);
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
@@ -463,7 +519,8 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
             throw ProtocolErrors.UnsupportedVersion("VoteResponse", version, 0, 1);
         }
         var flexible = true;
-        var obj = new VoteResponse();
+        var obj = new VoteResponse(forRead: true);
+        obj.NodeEndpoints = new();
         obj.ErrorCode = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 3);
@@ -492,21 +549,19 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
                     case 0 when version >= 1:
                     {
                         var tagReader = reader.Slice(tagSize);
+                        var count = tagReader.ReadArrayLength(flexible, 8);
+                        if (count < 0)
                         {
-                            var count = tagReader.ReadArrayLength(flexible, 8);
-                            if (count < 0)
+                            throw ProtocolErrors.NullValue("VoteResponse", "NodeEndpoints", version);
+                        }
+                        else
+                        {
+                            var list = new List<NodeEndpoint>(count);
+                            for (var i = 0; i < count; i++)
                             {
-                                throw ProtocolErrors.NullValue("VoteResponse", "NodeEndpoints", version);
+                                list.Add(VoteResponse.NodeEndpoint.Read(ref tagReader, version));
                             }
-                            else
-                            {
-                                var list = new List<NodeEndpoint>(count);
-                                for (var i = 0; i < count; i++)
-                                {
-                                    list.Add(VoteResponse.NodeEndpoint.Read(ref tagReader, version));
-                                }
-                                obj.NodeEndpoints = list;
-                            }
+                            obj.NodeEndpoints = list;
                         }
                         tagReader.EnsureConsumed("VoteResponse.NodeEndpoints");
                         break;
@@ -523,11 +578,24 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
     /// <summary>The NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public NodeEndpoint()
+        {
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private NodeEndpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The ID of the associated node</summary>
         public int NodeId { get; set; }
 
         /// <summary>The node's hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The node's port</summary>
         public ushort Port { get; set; }
@@ -571,7 +639,7 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new NodeEndpoint();
+            var obj = new NodeEndpoint(forRead: true);
             obj.NodeId = reader.ReadInt32();
             obj.Host = reader.ReadString(flexible, "VoteResponse.NodeEndpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -591,6 +659,18 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
     /// <summary>The PartitionData struct.</summary>
     public sealed partial class PartitionData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public PartitionData()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private PartitionData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -649,7 +729,7 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new PartitionData();
+            var obj = new PartitionData(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             obj.LeaderId = reader.ReadInt32();
@@ -671,11 +751,25 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
     /// <summary>The TopicData struct.</summary>
     public sealed partial class TopicData : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public TopicData()
+        {
+            TopicName = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private TopicData(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string TopicName { get; set; } = "";
+        public string TopicName { get; set; }
 
         /// <summary>Partitions</summary>
-        public List<PartitionData> Partitions { get; set; } = new();
+        public List<PartitionData> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -728,7 +822,7 @@ public sealed partial class VoteResponse : IKafkaResponse<VoteResponse>
         public static TopicData Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new TopicData();
+            var obj = new TopicData(forRead: true);
             obj.TopicName = reader.ReadString(flexible, "VoteResponse.TopicData.TopicName");
             {
                 var count = reader.ReadArrayLength(flexible, 16);

@@ -16,11 +16,24 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 0;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public VotersRecord()
+    {
+        Voters = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private VotersRecord(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The version of the voters record</summary>
     public short Version { get; set; }
 
     /// <summary>Voters</summary>
-    public List<Voter> Voters { get; set; } = new();
+    public List<Voter> Voters { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
             throw ProtocolErrors.UnsupportedVersion("VotersRecord", version, 0, 0);
         }
         var flexible = true;
-        var obj = new VotersRecord();
+        var obj = new VotersRecord(forRead: true);
         obj.Version = reader.ReadInt16();
         {
             var count = reader.ReadArrayLength(flexible, 27);
@@ -114,11 +127,25 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
     /// <summary>The Endpoint struct.</summary>
     public sealed partial class Endpoint : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Endpoint()
+        {
+            Name = "";
+            Host = "";
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Endpoint(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The name of the endpoint</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The hostname</summary>
-        public string Host { get; set; } = "";
+        public string Host { get; set; }
 
         /// <summary>The port</summary>
         public ushort Port { get; set; }
@@ -162,7 +189,7 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
         public static Endpoint Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Endpoint();
+            var obj = new Endpoint(forRead: true);
             obj.Name = reader.ReadString(flexible, "VotersRecord.Endpoint.Name");
             obj.Host = reader.ReadString(flexible, "VotersRecord.Endpoint.Host");
             obj.Port = reader.ReadUInt16();
@@ -182,6 +209,18 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
     /// <summary>The KRaftVersionFeature struct.</summary>
     public sealed partial class KRaftVersionFeature : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public KRaftVersionFeature()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private KRaftVersionFeature(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The minimum supported KRaft protocol version</summary>
         public short MinSupportedVersion { get; set; }
 
@@ -225,7 +264,7 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
         public static KRaftVersionFeature Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new KRaftVersionFeature();
+            var obj = new KRaftVersionFeature(forRead: true);
             obj.MinSupportedVersion = reader.ReadInt16();
             obj.MaxSupportedVersion = reader.ReadInt16();
             if (flexible)
@@ -258,14 +297,27 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
     /// <summary>The Voter struct.</summary>
     public sealed partial class Voter : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public Voter()
+        {
+            Endpoints = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private Voter(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The replica id of the voter in the topic partition</summary>
         public int VoterId { get; set; }
 
         /// <summary>The directory id of the voter in the topic partition</summary>
-        public Guid VoterDirectoryId { get; set; } = Guid.Empty;
+        public Guid VoterDirectoryId { get; set; }
 
         /// <summary>The endpoint that can be used to communicate with the voter</summary>
-        public List<Endpoint> Endpoints { get; set; } = new();
+        public List<Endpoint> Endpoints { get; set; }
 
         /// <summary>The range of versions of the protocol that the replica supports</summary>
         public KRaftVersionFeature KRaftVersionFeature { get => _kRaftVersionFeature ??= new(); set => _kRaftVersionFeature = value; }
@@ -327,7 +379,7 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
         public static Voter Read(ref KafkaReader reader, short version)
         {
             var flexible = true;
-            var obj = new Voter();
+            var obj = new Voter(forRead: true);
             obj.VoterId = reader.ReadInt32();
             obj.VoterDirectoryId = reader.ReadUuid();
             {

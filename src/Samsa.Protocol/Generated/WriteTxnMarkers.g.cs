@@ -21,8 +21,21 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaRequest<WriteTxnMarke
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public WriteTxnMarkersRequest()
+    {
+        Markers = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private WriteTxnMarkersRequest(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The transaction markers to be written.</summary>
-    public List<WritableTxnMarker> Markers { get; set; } = new();
+    public List<WritableTxnMarker> Markers { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -81,7 +94,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaRequest<WriteTxnMarke
             throw ProtocolErrors.UnsupportedVersion("WriteTxnMarkersRequest", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new WriteTxnMarkersRequest();
+        var obj = new WriteTxnMarkersRequest(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 17);
             if (count < 0)
@@ -113,6 +126,19 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaRequest<WriteTxnMarke
     /// <summary>The WritableTxnMarker struct.</summary>
     public sealed partial class WritableTxnMarker : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public WritableTxnMarker()
+        {
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private WritableTxnMarker(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The current producer ID.</summary>
         public long ProducerId { get; set; }
 
@@ -123,7 +149,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaRequest<WriteTxnMarke
         public bool TransactionResult { get; set; }
 
         /// <summary>Each topic that we want to write transaction marker(s) for.</summary>
-        public List<WritableTxnMarkerTopic> Topics { get; set; } = new();
+        public List<WritableTxnMarkerTopic> Topics { get; set; }
 
         /// <summary>Epoch associated with the transaction state partition hosted by this transaction coordinator</summary>
         public int CoordinatorEpoch { get; set; }
@@ -185,7 +211,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaRequest<WriteTxnMarke
         public static WritableTxnMarker Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new WritableTxnMarker();
+            var obj = new WritableTxnMarker(forRead: true);
             obj.ProducerId = reader.ReadInt64();
             obj.ProducerEpoch = reader.ReadInt16();
             obj.TransactionResult = reader.ReadBool();
@@ -222,11 +248,25 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaRequest<WriteTxnMarke
     /// <summary>The WritableTxnMarkerTopic struct.</summary>
     public sealed partial class WritableTxnMarkerTopic : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public WritableTxnMarkerTopic()
+        {
+            Name = "";
+            PartitionIndexes = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private WritableTxnMarkerTopic(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The indexes of the partitions to write transaction markers for.</summary>
-        public List<int> PartitionIndexes { get; set; } = new();
+        public List<int> PartitionIndexes { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -276,7 +316,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaRequest<WriteTxnMarke
         public static WritableTxnMarkerTopic Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new WritableTxnMarkerTopic();
+            var obj = new WritableTxnMarkerTopic(forRead: true);
             obj.Name = reader.ReadString(flexible, "WriteTxnMarkersRequest.WritableTxnMarkerTopic.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 4);
@@ -325,8 +365,21 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
     /// <summary>First flexible version, or short.MaxValue when no version is flexible.</summary>
     public static short FlexibleFrom => 1;
 
+    /// <summary>Creates an instance with every field at its default.</summary>
+    public WriteTxnMarkersResponse()
+    {
+        Markers = new();
+    }
+
+    #pragma warning disable CS8618 // Read assigns every non-nullable property.
+    private WriteTxnMarkersResponse(bool forRead)
+    #pragma warning restore CS8618
+    {
+        _ = forRead;
+    }
+
     /// <summary>The results for writing makers.</summary>
-    public List<WritableTxnMarkerResult> Markers { get; set; } = new();
+    public List<WritableTxnMarkerResult> Markers { get; set; }
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -385,7 +438,7 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
             throw ProtocolErrors.UnsupportedVersion("WriteTxnMarkersResponse", version, 0, 1);
         }
         var flexible = version >= 1;
-        var obj = new WriteTxnMarkersResponse();
+        var obj = new WriteTxnMarkersResponse(forRead: true);
         {
             var count = reader.ReadArrayLength(flexible, 10);
             if (count < 0)
@@ -417,6 +470,18 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
     /// <summary>The WritableTxnMarkerPartitionResult struct.</summary>
     public sealed partial class WritableTxnMarkerPartitionResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public WritableTxnMarkerPartitionResult()
+        {
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private WritableTxnMarkerPartitionResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
 
@@ -460,7 +525,7 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
         public static WritableTxnMarkerPartitionResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new WritableTxnMarkerPartitionResult();
+            var obj = new WritableTxnMarkerPartitionResult(forRead: true);
             obj.PartitionIndex = reader.ReadInt32();
             obj.ErrorCode = reader.ReadInt16();
             if (flexible)
@@ -479,11 +544,24 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
     /// <summary>The WritableTxnMarkerResult struct.</summary>
     public sealed partial class WritableTxnMarkerResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public WritableTxnMarkerResult()
+        {
+            Topics = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private WritableTxnMarkerResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The current producer ID in use by the transactional ID.</summary>
         public long ProducerId { get; set; }
 
         /// <summary>The results by topic.</summary>
-        public List<WritableTxnMarkerTopicResult> Topics { get; set; } = new();
+        public List<WritableTxnMarkerTopicResult> Topics { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -536,7 +614,7 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
         public static WritableTxnMarkerResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new WritableTxnMarkerResult();
+            var obj = new WritableTxnMarkerResult(forRead: true);
             obj.ProducerId = reader.ReadInt64();
             {
                 var count = reader.ReadArrayLength(flexible, 3);
@@ -570,11 +648,25 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
     /// <summary>The WritableTxnMarkerTopicResult struct.</summary>
     public sealed partial class WritableTxnMarkerTopicResult : IKafkaMessage
     {
+        /// <summary>Creates an instance with every field at its default.</summary>
+        public WritableTxnMarkerTopicResult()
+        {
+            Name = "";
+            Partitions = new();
+        }
+
+        #pragma warning disable CS8618 // Read assigns every non-nullable property.
+        private WritableTxnMarkerTopicResult(bool forRead)
+        #pragma warning restore CS8618
+        {
+            _ = forRead;
+        }
+
         /// <summary>The topic name.</summary>
-        public string Name { get; set; } = "";
+        public string Name { get; set; }
 
         /// <summary>The results by partition.</summary>
-        public List<WritableTxnMarkerPartitionResult> Partitions { get; set; } = new();
+        public List<WritableTxnMarkerPartitionResult> Partitions { get; set; }
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -627,7 +719,7 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaResponse<WriteTxnMar
         public static WritableTxnMarkerTopicResult Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 1;
-            var obj = new WritableTxnMarkerTopicResult();
+            var obj = new WritableTxnMarkerTopicResult(forRead: true);
             obj.Name = reader.ReadString(flexible, "WriteTxnMarkersResponse.WritableTxnMarkerTopicResult.Name");
             {
                 var count = reader.ReadArrayLength(flexible, 6);

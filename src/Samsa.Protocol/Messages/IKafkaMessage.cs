@@ -12,7 +12,10 @@ public interface IKafkaMessage
     /// <summary>The number of bytes <see cref="Write"/> would produce, without writing.</summary>
     int ComputeSize(short version);
 
-    /// <summary>Tagged fields read from the wire that this version of Samsa does not know; written back unchanged.</summary>
+    /// <summary>
+    /// Tagged fields read from the wire that this version of Samsa does not know; written back unchanged,
+    /// merged with the known tagged fields in tag order (keep the list sorted by tag, as Read leaves it).
+    /// </summary>
     List<TaggedField>? UnknownTaggedFields { get; set; }
 }
 

@@ -76,3 +76,24 @@ public class VersionConstraintTests
         Assert.False(ApiVersionRanges.TryGet(ApiKey.ShareFetch, out _));
     }
 }
+
+public class FindCoordinatorRequestTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(6)]
+    public void ForKey_builds_a_request_every_version_can_write(short version)
+    {
+        var keyType = version == 0 ? FindCoordinatorRequest.GroupKeyType : FindCoordinatorRequest.TransactionKeyType;
+        var request = FindCoordinatorRequest.ForKey("k", keyType, version);
+        using var buffer = new ByteBufferWriter();
+        var writer = new KafkaWriter(buffer);
+        request.Write(ref writer, version);
+        var reader = new KafkaReader(buffer.WrittenMemory);
+        var read = FindCoordinatorRequest.Read(ref reader, version);
+        Assert.Equal("k", version >= 4 ? read.CoordinatorKeys[0] : read.Key);
+        Assert.Equal(keyType, read.KeyType);
+    }
+}
