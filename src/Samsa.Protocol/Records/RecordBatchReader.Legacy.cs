@@ -19,6 +19,7 @@ public sealed partial class RecordBatchReader
     private LegacyMessage _legacySingle;
     private long _legacyOffsetBase;
     private long _legacyWrapperTimestamp;
+    private long _legacyWrapperOffset;
     private bool _legacyWrapperLogAppendTime;
 
     private readonly struct LegacyMessage
@@ -51,33 +52,38 @@ public sealed partial class RecordBatchReader
         public bool IsLogAppendTime => Magic >= 1 && (Attributes & LegacyTimestampTypeMask) != 0;
     }
 
-    /// <summary>Parses one legacy entry starting at <paramref name="start"/>; positions in the result are absolute in <paramref name="s"/>.</summary>
-    private LegacyMessage ParseLegacy(ReadOnlySpan<byte> s, int start, string where)
+    /// <summary>
+    /// Parses one legacy entry starting at <paramref name="start"/>; positions in the result are
+    /// absolute in <paramref name="s"/>. <paramref name="wrapperOffset"/> is the offset of the
+    /// enclosing compressed message, or -1 for a top-level entry; it only feeds error messages,
+    /// which are built only when something is wrong so that reading allocates nothing.
+    /// </summary>
+    private LegacyMessage ParseLegacy(ReadOnlySpan<byte> s, int start, long wrapperOffset)
     {
         if (s.Length - start < DefaultRecordBatch.LogOverhead)
-            throw new CorruptRecordException($"Legacy message {where} is truncated.");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} is truncated.");
         var e = s[start..];
         var offset = BinaryPrimitives.ReadInt64BigEndian(e);
         var size = BinaryPrimitives.ReadInt32BigEndian(e[8..]);
         if (size < LegacyRecordOverheadV0 || size > e.Length - DefaultRecordBatch.LogOverhead)
-            throw new CorruptRecordException($"Legacy message {where} has invalid size {size} ({e.Length - DefaultRecordBatch.LogOverhead} bytes remain).");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} has invalid size {size} ({e.Length - DefaultRecordBatch.LogOverhead} bytes remain).");
         e = e[..(size + DefaultRecordBatch.LogOverhead)];
         var magic = e[DefaultRecordBatch.MagicOffset];
         if (magic > 1)
-            throw new CorruptRecordException($"Legacy message {where} has magic {magic}; a message set may only hold magic 0 and 1.");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} has magic {magic}; a message set may only hold magic 0 and 1.");
         var overhead = magic == 0 ? LegacyRecordOverheadV0 : LegacyRecordOverheadV1;
         if (size < overhead)
-            throw new CorruptRecordException($"Legacy message {where} has size {size}, less than the magic {magic} overhead ({overhead}).");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} has size {size}, less than the magic {magic} overhead ({overhead}).");
         var crc = BinaryPrimitives.ReadUInt32BigEndian(e[12..]);
         if (CheckCrcs)
         {
             var computed = Crc32.Compute(e[DefaultRecordBatch.MagicOffset..]);
             if (computed != crc)
-                throw new CorruptRecordException($"Legacy message {where} (offset {offset}) is corrupt: stored CRC 0x{crc:X8} does not match computed CRC 0x{computed:X8}.");
+                throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} (offset {offset}) is corrupt: stored CRC 0x{crc:X8} does not match computed CRC 0x{computed:X8}.");
         }
         var attributes = e[LegacyAttributesOffset];
         if ((attributes & DefaultRecordBatch.CompressionCodecMask) > (int)CompressionType.Zstd)
-            throw new CorruptRecordException($"Legacy message {where} has unknown compression type id {attributes & DefaultRecordBatch.CompressionCodecMask}.");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} has unknown compression type id {attributes & DefaultRecordBatch.CompressionCodecMask}.");
         var pos = LegacyAttributesOffset + 1;
         var timestamp = -1L;
         if (magic == 1)
@@ -85,32 +91,34 @@ public sealed partial class RecordBatchReader
             timestamp = BinaryPrimitives.ReadInt64BigEndian(e[pos..]);
             pos += 8;
         }
-        var keyLength = ReadLegacyLength(e, ref pos, where, "key");
+        var keyLength = ReadLegacyLength(e, ref pos, wrapperOffset, "key");
         var keyStart = pos;
         pos += Math.Max(keyLength, 0);
-        var valueLength = ReadLegacyLength(e, ref pos, where, "value");
+        var valueLength = ReadLegacyLength(e, ref pos, wrapperOffset, "value");
         var valueStart = pos;
         pos += Math.Max(valueLength, 0);
         if (pos != e.Length)
-            throw new CorruptRecordException($"Legacy message {where} (offset {offset}) has {e.Length - pos} bytes after its value.");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} (offset {offset}) has {e.Length - pos} bytes after its value.");
         return new LegacyMessage(offset, magic, attributes, crc, timestamp, start + keyStart, keyLength, start + valueStart, valueLength, e.Length);
     }
 
-    private static int ReadLegacyLength(ReadOnlySpan<byte> e, ref int pos, string where, string what)
+    private string Where(long wrapperOffset) =>
+        wrapperOffset >= 0 ? $"inside the compressed message at offset {wrapperOffset}" : $"at byte {_position}";
+
+    private int ReadLegacyLength(ReadOnlySpan<byte> e, ref int pos, long wrapperOffset, string what)
     {
         if (e.Length - pos < 4)
-            throw new CorruptRecordException($"Legacy message {where} is truncated before its {what} length.");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} is truncated before its {what} length.");
         var length = BinaryPrimitives.ReadInt32BigEndian(e[pos..]);
         pos += 4;
         if (length < -1 || length > e.Length - pos)
-            throw new CorruptRecordException($"Legacy message {where} has invalid {what} length {length} ({e.Length - pos} bytes remain).");
+            throw new CorruptRecordException($"Legacy message {Where(wrapperOffset)} has invalid {what} length {length} ({e.Length - pos} bytes remain).");
         return length;
     }
 
     private void ReadLegacyEntry(ReadOnlyMemory<byte> memory, byte magic)
     {
-        var where = $"at byte {_position}";
-        var m = ParseLegacy(memory.Span, 0, where);
+        var m = ParseLegacy(memory.Span, 0, -1);
         if (m.Compression == CompressionType.None)
         {
             _legacySingle = m;
@@ -121,7 +129,7 @@ public sealed partial class RecordBatchReader
             return;
         }
         if (m.ValueLength < 0)
-            throw new CorruptRecordException($"Compressed legacy message {where} (offset {m.Offset}) has a null value instead of a message set.");
+            throw new CorruptRecordException($"Compressed legacy message at byte {_position} (offset {m.Offset}) has a null value instead of a message set.");
         var codec = magic == 0 && m.Compression == CompressionType.Lz4 ? Lz4Codec.LegacyMagicV0 : CompressionCodecs.Get(m.Compression);
         _decompressed.Reset();
         codec.Decompress(memory.Span.Slice(m.ValueStart, m.ValueLength), _decompressed, MaxDecompressedBytes);
@@ -134,7 +142,7 @@ public sealed partial class RecordBatchReader
         long firstInner = 0, lastInner = 0;
         while (pos < inner.Length)
         {
-            var im = ParseLegacy(inner, pos, $"inside the compressed message at offset {m.Offset}");
+            var im = ParseLegacy(inner, pos, m.Offset);
             if (im.Compression != CompressionType.None)
                 throw new CorruptRecordException($"Compressed legacy message at offset {m.Offset} contains another compressed message; nesting is not allowed.");
             if (count == 0)
@@ -147,6 +155,7 @@ public sealed partial class RecordBatchReader
             throw new CorruptRecordException($"Compressed legacy message at offset {m.Offset} holds no messages.");
         _legacyOffsetBase = magic >= 1 ? m.Offset - lastInner : 0;
         _legacyWrapperTimestamp = m.Timestamp;
+        _legacyWrapperOffset = m.Offset;
         _legacyWrapperLogAppendTime = m.IsLogAppendTime;
         _recordPosition = 0;
         _recordsRemaining = count;
@@ -179,7 +188,7 @@ public sealed partial class RecordBatchReader
         }
         else
         {
-            m = ParseLegacy(_records.Span, _recordPosition, "inside a compressed message");
+            m = ParseLegacy(_records.Span, _recordPosition, _legacyWrapperOffset);
             _recordPosition += m.Size;
             offset = _legacyOffsetBase + m.Offset;
             if (m.Magic == 0)

@@ -48,4 +48,35 @@ public class RecordAllocationTests
         Assert.True(total > 0);
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void Reading_legacy_messages_allocates_nothing_in_steady_state()
+    {
+        using var output = new Samsa.Protocol.Primitives.ByteBufferWriter();
+        for (var i = 0; i < 200; i++)
+            LegacyRecordWriter.WriteMessage(output, (byte)(i % 2), i, 1000 + i, "key"u8, false, new byte[100], false);
+        using var inner = new Samsa.Protocol.Primitives.ByteBufferWriter();
+        for (var i = 0; i < 50; i++)
+            LegacyRecordWriter.WriteMessage(inner, 1, i, 5000 + i, "key"u8, false, new byte[100], false);
+        LegacyRecordWriter.WriteCompressedWrapper(output, 1, 249, 6000, CompressionType.Lz4, inner.WrittenSpan);
+        var bytes = output.ToArray();
+        using var reader = new RecordBatchReader();
+
+        long ReadAll()
+        {
+            reader.Reset(bytes);
+            long sum = 0;
+            while (reader.TryReadBatch(out _))
+                while (reader.TryReadRecord(out var r))
+                    sum += r.Offset + r.Value.Length;
+            return sum;
+        }
+
+        for (var i = 0; i < 5; i++)
+            ReadAll();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var total = ReadAll() + ReadAll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(total > 0);
+    }
 }
