@@ -127,6 +127,18 @@ internal static class TableEmitter
         w.Line("default: throw new ArgumentOutOfRangeException(nameof(key), key, \"Samsa does not implement this API.\");");
         w.Close();
         w.Close();
+        w.Line();
+        w.SummaryXml("Creates an empty response object of API <paramref name=\"key\"/> (fields at their defaults), e.g. to answer with an error.");
+        w.Open("public static IKafkaResponse CreateResponse(ApiKey key)");
+        w.Open("switch (key)");
+        foreach (var api in apis)
+        {
+            if (!api.Versions.IsEmpty)
+                w.Line($"case ApiKey.{api.Name}: return new {api.Response.Name}();");
+        }
+        w.Line("default: throw new ArgumentOutOfRangeException(nameof(key), key, \"Samsa does not implement this API.\");");
+        w.Close();
+        w.Close();
         w.Close();
         return Header + w;
     }

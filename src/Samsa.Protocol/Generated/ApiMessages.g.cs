@@ -272,4 +272,92 @@ public static class ApiMessages
             default: throw new ArgumentOutOfRangeException(nameof(key), key, "Samsa does not implement this API.");
         }
     }
+
+    /// <summary>Creates an empty response object of API <paramref name="key"/> (fields at their defaults), e.g. to answer with an error.</summary>
+    public static IKafkaResponse CreateResponse(ApiKey key)
+    {
+        switch (key)
+        {
+            case ApiKey.Produce: return new ProduceResponse();
+            case ApiKey.Fetch: return new FetchResponse();
+            case ApiKey.ListOffsets: return new ListOffsetsResponse();
+            case ApiKey.Metadata: return new MetadataResponse();
+            case ApiKey.LeaderAndIsr: return new LeaderAndIsrResponse();
+            case ApiKey.StopReplica: return new StopReplicaResponse();
+            case ApiKey.UpdateMetadata: return new UpdateMetadataResponse();
+            case ApiKey.ControlledShutdown: return new ControlledShutdownResponse();
+            case ApiKey.OffsetCommit: return new OffsetCommitResponse();
+            case ApiKey.OffsetFetch: return new OffsetFetchResponse();
+            case ApiKey.FindCoordinator: return new FindCoordinatorResponse();
+            case ApiKey.JoinGroup: return new JoinGroupResponse();
+            case ApiKey.Heartbeat: return new HeartbeatResponse();
+            case ApiKey.LeaveGroup: return new LeaveGroupResponse();
+            case ApiKey.SyncGroup: return new SyncGroupResponse();
+            case ApiKey.DescribeGroups: return new DescribeGroupsResponse();
+            case ApiKey.ListGroups: return new ListGroupsResponse();
+            case ApiKey.SaslHandshake: return new SaslHandshakeResponse();
+            case ApiKey.ApiVersions: return new ApiVersionsResponse();
+            case ApiKey.CreateTopics: return new CreateTopicsResponse();
+            case ApiKey.DeleteTopics: return new DeleteTopicsResponse();
+            case ApiKey.DeleteRecords: return new DeleteRecordsResponse();
+            case ApiKey.InitProducerId: return new InitProducerIdResponse();
+            case ApiKey.OffsetForLeaderEpoch: return new OffsetForLeaderEpochResponse();
+            case ApiKey.AddPartitionsToTxn: return new AddPartitionsToTxnResponse();
+            case ApiKey.AddOffsetsToTxn: return new AddOffsetsToTxnResponse();
+            case ApiKey.EndTxn: return new EndTxnResponse();
+            case ApiKey.WriteTxnMarkers: return new WriteTxnMarkersResponse();
+            case ApiKey.TxnOffsetCommit: return new TxnOffsetCommitResponse();
+            case ApiKey.DescribeAcls: return new DescribeAclsResponse();
+            case ApiKey.CreateAcls: return new CreateAclsResponse();
+            case ApiKey.DeleteAcls: return new DeleteAclsResponse();
+            case ApiKey.DescribeConfigs: return new DescribeConfigsResponse();
+            case ApiKey.AlterConfigs: return new AlterConfigsResponse();
+            case ApiKey.AlterReplicaLogDirs: return new AlterReplicaLogDirsResponse();
+            case ApiKey.DescribeLogDirs: return new DescribeLogDirsResponse();
+            case ApiKey.SaslAuthenticate: return new SaslAuthenticateResponse();
+            case ApiKey.CreatePartitions: return new CreatePartitionsResponse();
+            case ApiKey.CreateDelegationToken: return new CreateDelegationTokenResponse();
+            case ApiKey.RenewDelegationToken: return new RenewDelegationTokenResponse();
+            case ApiKey.ExpireDelegationToken: return new ExpireDelegationTokenResponse();
+            case ApiKey.DescribeDelegationToken: return new DescribeDelegationTokenResponse();
+            case ApiKey.DeleteGroups: return new DeleteGroupsResponse();
+            case ApiKey.ElectLeaders: return new ElectLeadersResponse();
+            case ApiKey.IncrementalAlterConfigs: return new IncrementalAlterConfigsResponse();
+            case ApiKey.AlterPartitionReassignments: return new AlterPartitionReassignmentsResponse();
+            case ApiKey.ListPartitionReassignments: return new ListPartitionReassignmentsResponse();
+            case ApiKey.OffsetDelete: return new OffsetDeleteResponse();
+            case ApiKey.DescribeClientQuotas: return new DescribeClientQuotasResponse();
+            case ApiKey.AlterClientQuotas: return new AlterClientQuotasResponse();
+            case ApiKey.DescribeUserScramCredentials: return new DescribeUserScramCredentialsResponse();
+            case ApiKey.AlterUserScramCredentials: return new AlterUserScramCredentialsResponse();
+            case ApiKey.Vote: return new VoteResponse();
+            case ApiKey.BeginQuorumEpoch: return new BeginQuorumEpochResponse();
+            case ApiKey.EndQuorumEpoch: return new EndQuorumEpochResponse();
+            case ApiKey.DescribeQuorum: return new DescribeQuorumResponse();
+            case ApiKey.AlterPartition: return new AlterPartitionResponse();
+            case ApiKey.UpdateFeatures: return new UpdateFeaturesResponse();
+            case ApiKey.Envelope: return new EnvelopeResponse();
+            case ApiKey.FetchSnapshot: return new FetchSnapshotResponse();
+            case ApiKey.DescribeCluster: return new DescribeClusterResponse();
+            case ApiKey.DescribeProducers: return new DescribeProducersResponse();
+            case ApiKey.BrokerRegistration: return new BrokerRegistrationResponse();
+            case ApiKey.BrokerHeartbeat: return new BrokerHeartbeatResponse();
+            case ApiKey.UnregisterBroker: return new UnregisterBrokerResponse();
+            case ApiKey.DescribeTransactions: return new DescribeTransactionsResponse();
+            case ApiKey.ListTransactions: return new ListTransactionsResponse();
+            case ApiKey.AllocateProducerIds: return new AllocateProducerIdsResponse();
+            case ApiKey.ConsumerGroupHeartbeat: return new ConsumerGroupHeartbeatResponse();
+            case ApiKey.ConsumerGroupDescribe: return new ConsumerGroupDescribeResponse();
+            case ApiKey.ControllerRegistration: return new ControllerRegistrationResponse();
+            case ApiKey.GetTelemetrySubscriptions: return new GetTelemetrySubscriptionsResponse();
+            case ApiKey.PushTelemetry: return new PushTelemetryResponse();
+            case ApiKey.AssignReplicasToDirs: return new AssignReplicasToDirsResponse();
+            case ApiKey.ListClientMetricsResources: return new ListClientMetricsResourcesResponse();
+            case ApiKey.DescribeTopicPartitions: return new DescribeTopicPartitionsResponse();
+            case ApiKey.AddRaftVoter: return new AddRaftVoterResponse();
+            case ApiKey.RemoveRaftVoter: return new RemoveRaftVoterResponse();
+            case ApiKey.UpdateRaftVoter: return new UpdateRaftVoterResponse();
+            default: throw new ArgumentOutOfRangeException(nameof(key), key, "Samsa does not implement this API.");
+        }
+    }
 }

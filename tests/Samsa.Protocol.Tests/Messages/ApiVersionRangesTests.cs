@@ -44,6 +44,7 @@ public class ApiVersionRangesTests
             var reader = new KafkaReader(buffer.WrittenMemory);
             var read = ApiMessages.ReadRequest(range.ApiKey, ref reader, range.Highest);
             Assert.Equal(range.ApiKey, read.ApiKey);
+            Assert.Equal(range.ApiKey, ApiMessages.CreateResponse(range.ApiKey).ApiKey);
         }
     }
 
