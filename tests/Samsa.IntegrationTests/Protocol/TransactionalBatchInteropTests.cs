@@ -14,7 +14,7 @@ public sealed class TransactionalBatchInteropTests
         using var cluster = new MockCluster(1);
         cluster.CreateTopic("idem", partitions: 1);
 
-        await Kcat.ProduceAsync(cluster.BootstrapServers, "idem", ["a", "b", "c"], partition: 0, extraArgs: ["-X", "enable.idempotence=true", "-X", "linger.ms=100"]);
+        await Kcat.ProduceAsync(cluster.BootstrapServers, "idem", ["a", "b", "c"], partition: 0, extraArgs: ["-X", "enable.idempotence=true", "-X", "linger.ms=300"]);
         var batches = await FetchBatchesAsync(cluster, "idem", isolationLevel: 0);
 
         var batch = Assert.Single(batches);
@@ -31,7 +31,7 @@ public sealed class TransactionalBatchInteropTests
         using var cluster = new MockCluster(1);
         cluster.CreateTopic("txn", partitions: 1);
 
-        await Kcat.ProduceAsync(cluster.BootstrapServers, "txn", ["t1", "t2"], partition: 0, extraArgs: ["-X", "transactional.id=interop-txn"]);
+        await Kcat.ProduceAsync(cluster.BootstrapServers, "txn", ["t1", "t2"], partition: 0, extraArgs: ["-X", "transactional.id=interop-txn", "-X", "linger.ms=300"]);
         var batches = await FetchBatchesAsync(cluster, "txn", isolationLevel: 1);
 
         // librdkafka 2.0.2's mock writes no commit/abort markers (EndTxn only updates its state), so
