@@ -78,7 +78,7 @@ public static class GoldenCapture
             var topic = $"golden-{codec}";
             cluster.CreateTopic(topic, partitions: 1);
             await Kcat.ProduceAsync(bootstrap, topic, Records, partition: 0, keyDelimiter: ":", compression: codec,
-                headers: [new("golden", "1")], extraArgs: ["-X", "linger.ms=50"]);
+                headers: [new("golden", "1")], extraArgs: ["-X", "linger.ms=300"]);
             await Kcat.ConsumeAsync(bootstrap, topic, Records.Count, "%k:%s\\n", partition: 0);
             Take(codec);
         }

@@ -142,6 +142,33 @@ public sealed class RecordingProxy : IAsyncDisposable, IDisposable
         return exchanges;
     }
 
+    /// <summary>
+    /// Waits until a recorded frame matches <paramref name="predicate"/> and returns it (the earliest
+    /// such frame). Throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<RecordedFrame> WaitForFrameAsync(Func<RecordedFrame, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var checkedCount = 0;
+        while (true)
+        {
+            var frames = Frames;
+            for (var i = checkedCount; i < frames.Count; i++)
+            {
+                if (predicate(frames[i]))
+                {
+                    return frames[i];
+                }
+            }
+            checkedCount = frames.Count;
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"no matching frame recorded within {timeout.TotalSeconds:0.#} s ({frames.Count} frames seen)");
+            }
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
     /// <summary>Forgets the frames recorded so far.</summary>
     public void Clear()
     {

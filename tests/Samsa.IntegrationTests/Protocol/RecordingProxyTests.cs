@@ -45,8 +45,9 @@ public sealed class RecordingProxyTests
 
         // kcat saw the proxy's address; the recording holds the broker's bytes.
         Assert.Equal(proxy.Address(0), metadata.RootElement.GetProperty("brokers")[0].GetProperty("name").GetString());
+        var first = await proxy.WaitForFrameAsync(f => f.ApiKey == ApiKey.Metadata && f.Direction == FrameDirection.Response, TimeSpan.FromSeconds(5));
         var responses = proxy.Frames.Where(f => f.ApiKey == ApiKey.Metadata && f.Direction == FrameDirection.Response).ToList();
-        Assert.NotEmpty(responses);
+        Assert.Equal(first, responses[0]);
         var port = new byte[4];
         BinaryPrimitives.WriteInt32BigEndian(port, cluster.Broker(1).Port);
         Assert.All(responses, r => Assert.True(r.Frame.AsSpan().IndexOf([.. "127.0.0.1"u8, .. port]) > 0));
