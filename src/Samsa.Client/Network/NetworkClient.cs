@@ -143,6 +143,28 @@ public sealed partial class NetworkClient : IDisposable
             apiVersions: apiVersions, maxInFlightRequestsPerConnection: maxInFlightRequestsPerConnection, logPrefix: logPrefix);
     }
 
+    /// <summary>
+    /// Creates a socket-backed client that talks only to the given nodes and sends no metadata
+    /// requests (a <see cref="ManualMetadataUpdater"/>): e.g. the consumer's separate connection to
+    /// its group coordinator, so fetch long-polls never delay heartbeats.
+    /// </summary>
+    public static NetworkClient Create(
+        ClientOptions options,
+        IMetadataUpdater metadataUpdater,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? time = null,
+        int? maxInFlightRequestsPerConnection = null,
+        ApiVersions? apiVersions = null,
+        int maxReceiveSize = Selector.DefaultMaxReceiveSize,
+        string? logPrefix = null)
+    {
+        time ??= TimeProvider.System;
+        var log = (ILogger?)loggerFactory?.CreateLogger<NetworkClient>() ?? NullLogger.Instance;
+        var selector = new Selector((long)options.ConnectionsMaxIdle.TotalMilliseconds, time, log, maxReceiveSize);
+        return new NetworkClient(selector, null, options, time, loggerFactory, metadataUpdater,
+            apiVersions, maxInFlightRequestsPerConnection, logPrefix: logPrefix);
+    }
+
     /// <summary>A metadata holder configured from the options (all topics).</summary>
     public static ClientMetadata CreateMetadata(ClientOptions options, ILoggerFactory? loggerFactory = null, bool allTopics = true)
         => new((long)options.RetryBackoff.TotalMilliseconds, (long)options.RetryBackoffMax.TotalMilliseconds,
