@@ -205,6 +205,18 @@ public sealed class ClusterConnectionStates
         }
     }
 
+    /// <summary>Milliseconds until the first connecting node exceeds its setup timeout (<see cref="long.MaxValue"/> when none is connecting).</summary>
+    public long NextConnectionSetupTimeoutMs(long nowMs)
+    {
+        var next = long.MaxValue;
+        foreach (var id in _connectingNodes)
+        {
+            var state = NodeState(id);
+            next = Math.Min(next, Math.Max(0, state.LastConnectAttemptMs + state.ConnectionSetupTimeoutMs + 1 - nowMs));
+        }
+        return next;
+    }
+
     /// <summary>Number of nodes currently connecting.</summary>
     public int ConnectingNodeCount => _connectingNodes.Count;
 

@@ -338,6 +338,8 @@ public sealed partial class NetworkClient : IDisposable
 
         var metadataTimeout = _metadataUpdater.MaybeUpdate(nowMs);
         var pollTimeout = Math.Min(Math.Min(timeoutMs, metadataTimeout), Math.Min(_defaultRequestTimeoutMs, _inFlightRequests.NextTimeoutMs(nowMs)));
+        if (_connectionStates.ConnectingNodeCount > 0)
+            pollTimeout = Math.Min(pollTimeout, _connectionStates.NextConnectionSetupTimeoutMs(nowMs));
         if (_abortedSends.Count > 0)
             pollTimeout = 0;
         try

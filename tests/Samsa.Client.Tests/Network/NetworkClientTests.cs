@@ -323,6 +323,16 @@ public sealed class NetworkClientTests : IDisposable
     }
 
     [Fact]
+    public void Poll_wakes_up_in_time_for_a_connection_setup_timeout()
+    {
+        using var client = NewClient(new ClientOptions { BootstrapServers = "x:1", RequestTimeout = TimeSpan.FromMinutes(5) });
+        _selector.HangConnect.Add(1);
+        client.Ready(_node, Now);
+        client.Poll(60_000, Now);
+        Assert.InRange(_selector.LastPollTimeoutMs, 8_000, 12_001);
+    }
+
+    [Fact]
     public void Failed_connect_is_reported_and_retried_after_the_backoff()
     {
         _selector.FailConnect.Add(1);
