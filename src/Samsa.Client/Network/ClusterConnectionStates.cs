@@ -179,6 +179,9 @@ public sealed class ClusterConnectionStates
     /// <summary>The current connection setup timeout of the node in milliseconds.</summary>
     public long ConnectionSetupTimeoutMs(int id) => NodeState(id).ConnectionSetupTimeoutMs;
 
+    /// <summary>True when the node has a state entry (a connection was attempted and it was not removed).</summary>
+    public bool Contains(int id) => _nodeState.ContainsKey(id);
+
     /// <summary>Forgets a node (it left the cluster).</summary>
     public void Remove(int id)
     {

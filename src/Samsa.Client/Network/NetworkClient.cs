@@ -383,7 +383,7 @@ public sealed partial class NetworkClient : IDisposable
         _selector.Close(nodeId);
         var now = NowMs();
         CancelInFlightRequests(nodeId, now, _abortedSends, timedOut: false, cause: null);
-        if (_nodes.ContainsKey(nodeId) || _connectionStates.IsConnected(nodeId) || _connectionStates.IsConnecting(nodeId))
+        if (_connectionStates.Contains(nodeId))
             _connectionStates.Disconnected(nodeId, now);
         _apiVersions.Remove(nodeId);
         _nodesNeedingApiVersionsFetch.Remove(nodeId);
@@ -396,6 +396,7 @@ public sealed partial class NetworkClient : IDisposable
         _inFlightRequests.ClearAll(nodeId, _scratchRequests);
         _scratchRequests.Clear();
         _connectionStates.Remove(nodeId);
+        _nodes.Remove(nodeId);
         _apiVersions.Remove(nodeId);
         _nodesNeedingApiVersionsFetch.Remove(nodeId);
     }
@@ -695,7 +696,7 @@ public sealed partial class NetworkClient : IDisposable
     private void ProcessDisconnection(int nodeId, long nowMs, Exception? cause, bool timedOut)
     {
         var previous = _connectionStates.ConnectionStateOf(nodeId);
-        if (_nodes.ContainsKey(nodeId) || previous != ConnectionState.Disconnected)
+        if (_connectionStates.Contains(nodeId))
             _connectionStates.Disconnected(nodeId, nowMs);
         _apiVersions.Remove(nodeId);
         _nodesNeedingApiVersionsFetch.Remove(nodeId);

@@ -409,6 +409,20 @@ public sealed class NetworkClientTests : IDisposable
     }
 
     [Fact]
+    public void Close_forgets_the_node_and_later_disconnect_events_are_harmless()
+    {
+        AwaitReady(_client, _node);
+        _client.Send(MetadataRequestTo(_node), Now);
+        _client.Close(1);
+        Assert.Equal(0, _client.InFlightRequestCount());
+        _client.Disconnect(1);
+        _selector.ServerDisconnect(1);
+        _client.Poll(0, Now);
+        Assert.Empty(_completed);
+        Assert.True(_client.Ready(_node, Now) || _client.ConnectionStateOf(1) == ConnectionState.Connecting);
+    }
+
+    [Fact]
     public void Wakeup_reaches_the_selector()
     {
         _client.Wakeup();
