@@ -18,7 +18,9 @@ namespace Samsa.Benchmarks;
 public class NetworkRoundTripBenchmarks
 {
     private const int RequestsPerOperation = 2000;
-    private const int InFlight = 5;
+    /// <summary>max.in.flight.requests.per.connection.</summary>
+    [Params(1, 5)]
+    public int InFlight { get; set; }
 
     private MockCluster _cluster = null!;
     private NetworkClient _client = null!;

@@ -179,6 +179,9 @@ public sealed class ClusterConnectionStates
     /// <summary>The current connection setup timeout of the node in milliseconds.</summary>
     public long ConnectionSetupTimeoutMs(int id) => NodeState(id).ConnectionSetupTimeoutMs;
 
+    /// <summary>True when the node has a state entry (a connection was attempted and it was not removed).</summary>
+    public bool Contains(int id) => _nodeState.ContainsKey(id);
+
     /// <summary>Forgets a node (it left the cluster).</summary>
     public void Remove(int id)
     {
@@ -203,6 +206,18 @@ public sealed class ClusterConnectionStates
             if (IsConnectionSetupTimeout(id, nowMs))
                 result.Add(id);
         }
+    }
+
+    /// <summary>Milliseconds until the first connecting node exceeds its setup timeout (<see cref="long.MaxValue"/> when none is connecting).</summary>
+    public long NextConnectionSetupTimeoutMs(long nowMs)
+    {
+        var next = long.MaxValue;
+        foreach (var id in _connectingNodes)
+        {
+            var state = NodeState(id);
+            next = Math.Min(next, Math.Max(0, state.LastConnectAttemptMs + state.ConnectionSetupTimeoutMs + 1 - nowMs));
+        }
+        return next;
     }
 
     /// <summary>Number of nodes currently connecting.</summary>

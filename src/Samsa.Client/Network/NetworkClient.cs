@@ -143,6 +143,28 @@ public sealed partial class NetworkClient : IDisposable
             apiVersions: apiVersions, maxInFlightRequestsPerConnection: maxInFlightRequestsPerConnection, logPrefix: logPrefix);
     }
 
+    /// <summary>
+    /// Creates a socket-backed client that talks only to the given nodes and sends no metadata
+    /// requests (a <see cref="ManualMetadataUpdater"/>): e.g. the consumer's separate connection to
+    /// its group coordinator, so fetch long-polls never delay heartbeats.
+    /// </summary>
+    public static NetworkClient Create(
+        ClientOptions options,
+        IMetadataUpdater metadataUpdater,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? time = null,
+        int? maxInFlightRequestsPerConnection = null,
+        ApiVersions? apiVersions = null,
+        int maxReceiveSize = Selector.DefaultMaxReceiveSize,
+        string? logPrefix = null)
+    {
+        time ??= TimeProvider.System;
+        var log = (ILogger?)loggerFactory?.CreateLogger<NetworkClient>() ?? NullLogger.Instance;
+        var selector = new Selector((long)options.ConnectionsMaxIdle.TotalMilliseconds, time, log, maxReceiveSize);
+        return new NetworkClient(selector, null, options, time, loggerFactory, metadataUpdater,
+            apiVersions, maxInFlightRequestsPerConnection, logPrefix: logPrefix);
+    }
+
     /// <summary>A metadata holder configured from the options (all topics).</summary>
     public static ClientMetadata CreateMetadata(ClientOptions options, ILoggerFactory? loggerFactory = null, bool allTopics = true)
         => new((long)options.RetryBackoff.TotalMilliseconds, (long)options.RetryBackoffMax.TotalMilliseconds,
@@ -316,6 +338,8 @@ public sealed partial class NetworkClient : IDisposable
 
         var metadataTimeout = _metadataUpdater.MaybeUpdate(nowMs);
         var pollTimeout = Math.Min(Math.Min(timeoutMs, metadataTimeout), Math.Min(_defaultRequestTimeoutMs, _inFlightRequests.NextTimeoutMs(nowMs)));
+        if (_connectionStates.ConnectingNodeCount > 0)
+            pollTimeout = Math.Min(pollTimeout, _connectionStates.NextConnectionSetupTimeoutMs(nowMs));
         if (_abortedSends.Count > 0)
             pollTimeout = 0;
         try
@@ -359,7 +383,7 @@ public sealed partial class NetworkClient : IDisposable
         _selector.Close(nodeId);
         var now = NowMs();
         CancelInFlightRequests(nodeId, now, _abortedSends, timedOut: false, cause: null);
-        if (_nodes.ContainsKey(nodeId) || _connectionStates.IsConnected(nodeId) || _connectionStates.IsConnecting(nodeId))
+        if (_connectionStates.Contains(nodeId))
             _connectionStates.Disconnected(nodeId, now);
         _apiVersions.Remove(nodeId);
         _nodesNeedingApiVersionsFetch.Remove(nodeId);
@@ -372,6 +396,7 @@ public sealed partial class NetworkClient : IDisposable
         _inFlightRequests.ClearAll(nodeId, _scratchRequests);
         _scratchRequests.Clear();
         _connectionStates.Remove(nodeId);
+        _nodes.Remove(nodeId);
         _apiVersions.Remove(nodeId);
         _nodesNeedingApiVersionsFetch.Remove(nodeId);
     }
@@ -671,7 +696,7 @@ public sealed partial class NetworkClient : IDisposable
     private void ProcessDisconnection(int nodeId, long nowMs, Exception? cause, bool timedOut)
     {
         var previous = _connectionStates.ConnectionStateOf(nodeId);
-        if (_nodes.ContainsKey(nodeId) || previous != ConnectionState.Disconnected)
+        if (_connectionStates.Contains(nodeId))
             _connectionStates.Disconnected(nodeId, nowMs);
         _apiVersions.Remove(nodeId);
         _nodesNeedingApiVersionsFetch.Remove(nodeId);

@@ -33,7 +33,7 @@ public sealed class Selector : ISelectable
     private readonly ILogger _log;
     private int _wakeup;
     private long _nextIdleCheckMs;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates a selector.</summary>
     /// <param name="connectionsMaxIdleMs">Close connections idle this long (<c>connections.max.idle.ms</c>); negative disables.</param>
@@ -194,7 +194,20 @@ public sealed class Selector : ISelectable
     internal void Post(in SelectorEvent e)
     {
         _events.Enqueue(e);
-        _signal.Set();
+        if (_disposed)
+        {
+            // A loop finishing after Dispose: nobody polls any more.
+            e.Send?.Release();
+            return;
+        }
+        try
+        {
+            _signal.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Raced with Dispose; same as above.
+        }
     }
 
     private void MaybeCloseIdleConnections(long now)

@@ -323,6 +323,16 @@ public sealed class NetworkClientTests : IDisposable
     }
 
     [Fact]
+    public void Poll_wakes_up_in_time_for_a_connection_setup_timeout()
+    {
+        using var client = NewClient(new ClientOptions { BootstrapServers = "x:1", RequestTimeout = TimeSpan.FromMinutes(5) });
+        _selector.HangConnect.Add(1);
+        client.Ready(_node, Now);
+        client.Poll(60_000, Now);
+        Assert.InRange(_selector.LastPollTimeoutMs, 8_000, 12_001);
+    }
+
+    [Fact]
     public void Failed_connect_is_reported_and_retried_after_the_backoff()
     {
         _selector.FailConnect.Add(1);
@@ -396,6 +406,20 @@ public sealed class NetworkClientTests : IDisposable
         var choice = _client.LeastLoadedNode(Now);
         Assert.Null(choice.Node);
         Assert.False(choice.HasNodeAvailableOrConnectionReady);
+    }
+
+    [Fact]
+    public void Close_forgets_the_node_and_later_disconnect_events_are_harmless()
+    {
+        AwaitReady(_client, _node);
+        _client.Send(MetadataRequestTo(_node), Now);
+        _client.Close(1);
+        Assert.Equal(0, _client.InFlightRequestCount());
+        _client.Disconnect(1);
+        _selector.ServerDisconnect(1);
+        _client.Poll(0, Now);
+        Assert.Empty(_completed);
+        Assert.True(_client.Ready(_node, Now) || _client.ConnectionStateOf(1) == ConnectionState.Connecting);
     }
 
     [Fact]

@@ -161,6 +161,27 @@ public sealed class NetworkClientMockClusterTests(ITestOutputHelper output)
         Assert.Equal((short)ErrorCode.None, response.ErrorCode);
     }
 
+    [Fact]
+    public async Task Awaited_requests_fail_clearly_for_unknown_nodes_and_honour_cancellation()
+    {
+        using var cluster = new MockCluster(1);
+        await using var driver = Start(cluster.BootstrapServers);
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await driver.WaitForMetadataAsync(cts.Token);
+
+        var unknown = await Assert.ThrowsAsync<KafkaConnectionException>(() =>
+            driver.SendAsync<ApiVersionsRequest, ApiVersionsResponse>(42, new ApiVersionsRequest(), requestTimeoutMs: 300, cancellationToken: cts.Token));
+        Assert.Contains("node 42 (not in metadata)", unknown.Message);
+
+        cluster.SetRtt(1, 3000);
+        using var cancel = new CancellationTokenSource(200);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            driver.SendAsync<ApiVersionsRequest, ApiVersionsResponse>(1, new ApiVersionsRequest(), cancellationToken: cancel.Token));
+        cluster.SetRtt(1, 0);
+        var any = await driver.SendToAnyAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }, cancellationToken: cts.Token);
+        Assert.Single(any.Brokers);
+    }
+
     private static string DeadLoopbackAddress()
     {
         // Bind then close: nothing listens on the port afterwards, so connects are refused at once.
