@@ -6,5 +6,10 @@ internal static class HandlerCatalog
     public static IEnumerable<ApiHandler> Create(EmbeddedCluster cluster) =>
     [
         new ApiVersionsHandler(cluster),
+        new MetadataHandler(cluster),
+        new ProduceHandler(cluster),
+        new FetchHandler(cluster),
+        new ListOffsetsHandler(cluster),
+        new InitProducerIdHandler(cluster),
     ];
 }
