@@ -11,5 +11,15 @@ internal static class HandlerCatalog
         new FetchHandler(cluster),
         new ListOffsetsHandler(cluster),
         new InitProducerIdHandler(cluster),
+        new FindCoordinatorHandler(cluster),
+        new JoinGroupHandler(cluster),
+        new SyncGroupHandler(cluster),
+        new HeartbeatHandler(cluster),
+        new LeaveGroupHandler(cluster),
+        new OffsetCommitHandler(cluster),
+        new OffsetFetchHandler(cluster),
+        new ListGroupsHandler(cluster),
+        new DescribeGroupsHandler(cluster),
+        new DeleteGroupsHandler(cluster),
     ];
 }
