@@ -68,7 +68,7 @@ internal sealed class GroupCoordinator : IDisposable
             {
                 return Task.FromResult(new JoinResult(ErrorCode.CoordinatorNotAvailable, MemberId: memberId));
             }
-            if (!SupportsProtocols(group, protocolType, protocols))
+            if (!SupportsProtocols(group, memberId, protocolType, protocols))
             {
                 return Task.FromResult(new JoinResult(ErrorCode.InconsistentGroupProtocol, MemberId: memberId));
             }
@@ -162,9 +162,19 @@ internal sealed class GroupCoordinator : IDisposable
 
     private static string NewMemberId(string clientId) => $"{(string.IsNullOrEmpty(clientId) ? "member" : clientId)}-{Guid.NewGuid():N}";
 
-    private static bool SupportsProtocols(ConsumerGroup group, string protocolType, List<(string Name, byte[] Metadata)> protocols)
+    /// <summary>Whether the joining member shares the protocol type and at least one protocol with every other member.</summary>
+    private static bool SupportsProtocols(ConsumerGroup group, string memberId, string protocolType, List<(string Name, byte[] Metadata)> protocols)
     {
-        if (group.Members.Count == 0)
+        bool others = false;
+        foreach (var m in group.Members.Values)
+        {
+            if (m.MemberId != memberId)
+            {
+                others = true;
+                break;
+            }
+        }
+        if (!others)
         {
             return true;
         }
@@ -177,7 +187,7 @@ internal sealed class GroupCoordinator : IDisposable
             bool all = true;
             foreach (var m in group.Members.Values)
             {
-                if (!m.Protocols.Exists(p => p.Name == name))
+                if (m.MemberId != memberId && !m.Protocols.Exists(p => p.Name == name))
                 {
                     all = false;
                     break;
@@ -188,7 +198,7 @@ internal sealed class GroupCoordinator : IDisposable
                 return true;
             }
         }
-        return group.Members.Count == 1 && group.Members.Values.All(m => m.PendingJoin is null);
+        return false;
     }
 
     private void PrepareRebalance(ConsumerGroup group, long now)
