@@ -245,6 +245,26 @@ internal sealed class FetchHandler(EmbeddedCluster cluster) : ApiHandler<FetchRe
         return response;
     }
 
-    protected override FetchResponse CreateErrorResponse(FetchRequest request, short version, ErrorCode error) =>
-        new() { ErrorCode = (short)error };
+    protected override FetchResponse CreateErrorResponse(FetchRequest request, short version, ErrorCode error)
+    {
+        var response = new FetchResponse();
+        if (version >= 7)
+        {
+            response.ErrorCode = (short)error;
+        }
+        foreach (var t in request.Topics)
+        {
+            var topic = new FetchResponse.FetchableTopicResponse { Topic = version < 13 ? t.Topic : "", TopicId = version >= 13 ? t.TopicId : Guid.Empty };
+            foreach (var p in t.Partitions)
+            {
+                topic.Partitions.Add(new FetchResponse.PartitionData
+                {
+                    PartitionIndex = p.Partition, ErrorCode = (short)error, HighWatermark = -1, Records = ReadOnlyMemory<byte>.Empty,
+                    AbortedTransactions = null,
+                });
+            }
+            response.Responses.Add(topic);
+        }
+        return response;
+    }
 }

@@ -96,6 +96,12 @@ internal sealed class BrokerConnection : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
+#pragma warning disable CA1031 // A handler bug must close this connection with a log line, not kill the broker silently.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(e, "[Broker id={BrokerId}] Closing connection {ConnectionId} after an unexpected error: {Message}", _broker.Id, Id, e.Message);
+        }
         finally
         {
             _socket.Dispose();
