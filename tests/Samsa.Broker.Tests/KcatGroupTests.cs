@@ -62,15 +62,26 @@ public class KcatGroupTests
         // Wait (bounded) until both members are in one stable generation.
         for (int i = 0; i < 100; i++)
         {
-            var (state, _, _, members) = cluster.Groups.Describe("kcat-group");
-            if (state == "Stable" && members.Count == 2)
+            var (groupState, _, _, members) = cluster.Groups.Describe("kcat-group");
+            if (groupState == "Stable" && members.Count == 2)
             {
                 break;
             }
             await Task.Delay(100);
         }
-        var described = cluster.Groups.Describe("kcat-group");
-        Assert.True(described.State == "Stable" && described.Members.Count == 2, $"group is {described.State} with {described.Members.Count} members; a: {a.Errors()} b: {b.Errors()}");
+        var state = cluster.Groups.Describe("kcat-group");
+        Assert.True(state.State == "Stable" && state.Members.Count == 2, $"group is {state.State} with {state.Members.Count} members; a: {a.Errors()} b: {b.Errors()}");
+
+        int coordinator = cluster.State.CoordinatorFor("kcat-group");
+        await using (var conn = await Samsa.Testing.RawKafkaConnection.ConnectAsync(cluster.AddressOf(coordinator)))
+        {
+            var listed = await conn.SendAsync<Samsa.Protocol.Messages.ListGroupsRequest, Samsa.Protocol.Messages.ListGroupsResponse>(new(), 4);
+            var group = Assert.Single(listed.Groups);
+            Assert.Equal(("kcat-group", "consumer", "Stable"), (group.GroupId, group.ProtocolType, group.GroupState));
+            var described = await conn.SendAsync<Samsa.Protocol.Messages.DescribeGroupsRequest, Samsa.Protocol.Messages.DescribeGroupsResponse>(new() { Groups = ["kcat-group"] }, 5);
+            Assert.Equal(2, described.Groups[0].Members.Count);
+            Assert.All(described.Groups[0].Members, m => Assert.NotEmpty(m.MemberAssignment));
+        }
 
         var lines = Enumerable.Range(0, 100).Select(i => $"m{i}").ToList();
         var produce = await KcatProcess.RunAsync(["-b", cluster.BootstrapServers, "-P", "-t", "g", "-K", "="], string.Join('\n', lines.Select((l, i) => $"k{i}={l}")) + "\n");

@@ -209,6 +209,10 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 }
                 break;
         }
+        if (request is ProduceRequest { Acks: 0 })
+        {
+            response = null; // acks=0: the client reads no answer, even for an injected failure
+        }
         if (response is not null)
         {
             await WriteResponseAsync(correlationId, handler.FlexibleResponseHeader(version), response, version).ConfigureAwait(false);
