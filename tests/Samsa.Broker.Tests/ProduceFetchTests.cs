@@ -204,3 +204,24 @@ public class ProduceFetchTests
         Assert.Equal((short)ErrorCode.OffsetOutOfRange, Single(response).ErrorCode);
     }
 }
+
+public class FetchLeaderEpochTests
+{
+    [Fact]
+    public async Task Fetch_with_stale_leader_epoch_is_FENCED_LEADER_EPOCH_after_a_leader_move()
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Brokers = 2, Topics = ["t"] });
+        int leader = cluster.LeaderOf("t", 0)!.Value;
+        int other = cluster.BrokerIds.First(b => b != leader);
+        int epoch = cluster.State.Find("t", 0)!.LeaderEpoch;
+        cluster.MoveLeader("t", 0, other);
+        await using var conn = await RawKafkaConnection.ConnectAsync(cluster.AddressOf(other));
+        var request = ProduceFetchTests.Fetch("t", 0, 0);
+        request.Topics[0].Partitions[0].CurrentLeaderEpoch = epoch;
+        var stale = await conn.SendAsync<FetchRequest, FetchResponse>(request, 12);
+        Assert.Equal((short)ErrorCode.FencedLeaderEpoch, ProduceFetchTests.Single(stale).ErrorCode);
+        request.Topics[0].Partitions[0].CurrentLeaderEpoch = epoch + 1;
+        var current = await conn.SendAsync<FetchRequest, FetchResponse>(request, 12);
+        Assert.Equal((short)ErrorCode.None, ProduceFetchTests.Single(current).ErrorCode);
+    }
+}

@@ -59,5 +59,7 @@ public readonly record struct InterceptDecision
 /// <summary>
 /// Sees a parsed request before the broker serves it (kfake's ControlKey). Return null to let the
 /// next interceptor (or the broker) decide; a non-null decision consumes a once-only interceptor.
+/// Runs on the connection's task before the request is served; byte fields of the request (such
+/// as produce records) point into a pooled buffer and are only valid during the call.
 /// </summary>
 public delegate InterceptDecision? RequestInterceptor(Network.RequestContext context, IKafkaMessage request);

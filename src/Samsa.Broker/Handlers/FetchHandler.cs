@@ -14,8 +14,9 @@ internal sealed class FetchHandler(EmbeddedCluster cluster) : ApiHandler<FetchRe
 {
     public override short MinVersion => 4;
 
-    private sealed class Wanted(string topic, Guid topicId, int partition, long fetchOffset, int maxBytes, CachedPartition? cached)
+    private sealed class Wanted(string topic, Guid topicId, int partition, long fetchOffset, int maxBytes, CachedPartition? cached, int currentLeaderEpoch = -1)
     {
+        public int CurrentLeaderEpoch { get; } = currentLeaderEpoch;
         public string Topic { get; } = topic;
         public Guid TopicId { get; } = topicId;
         public int Partition { get; } = partition;
@@ -78,13 +79,13 @@ internal sealed class FetchHandler(EmbeddedCluster cluster) : ApiHandler<FetchRe
                     CachedPartition? cached = null;
                     if (session is not null && topic is not null)
                     {
-                        cached = new CachedPartition(topic.Name, topic.Id, p.Partition) { FetchOffset = p.FetchOffset, MaxBytes = p.PartitionMaxBytes };
+                        cached = new CachedPartition(topic.Name, topic.Id, p.Partition) { FetchOffset = p.FetchOffset, MaxBytes = p.PartitionMaxBytes, CurrentLeaderEpoch = p.CurrentLeaderEpoch };
                         if (session.Index.TryAdd((topic.Name, p.Partition), cached))
                         {
                             session.Partitions.Add(cached);
                         }
                     }
-                    wanted.Add(new Wanted(topic?.Name ?? t.Topic, t.TopicId, p.Partition, p.FetchOffset, p.PartitionMaxBytes, cached)
+                    wanted.Add(new Wanted(topic?.Name ?? t.Topic, t.TopicId, p.Partition, p.FetchOffset, p.PartitionMaxBytes, cached, p.CurrentLeaderEpoch)
                     {
                         Error = topic is null ? (version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition) : ErrorCode.None,
                     });
@@ -142,11 +143,12 @@ internal sealed class FetchHandler(EmbeddedCluster cluster) : ApiHandler<FetchRe
                 }
                 cached.FetchOffset = p.FetchOffset;
                 cached.MaxBytes = p.PartitionMaxBytes;
+                cached.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
             }
         }
         foreach (var cached in s.Partitions)
         {
-            wanted.Add(new Wanted(cached.Topic, cached.TopicId, cached.Partition, cached.FetchOffset, cached.MaxBytes, cached));
+            wanted.Add(new Wanted(cached.Topic, cached.TopicId, cached.Partition, cached.FetchOffset, cached.MaxBytes, cached, cached.CurrentLeaderEpoch));
         }
         return (ErrorCode.None, s, true, wanted);
     }
@@ -178,6 +180,11 @@ internal sealed class FetchHandler(EmbeddedCluster cluster) : ApiHandler<FetchRe
                 {
                     data.CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = partition.Leader, LeaderEpoch = partition.LeaderEpoch };
                 }
+            }
+            else if (partition is not null && w.CurrentLeaderEpoch >= 0 && w.CurrentLeaderEpoch != partition.LeaderEpoch)
+            {
+                // KIP-320: a client with a stale (or future) view of the leader epoch is told so.
+                error = w.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
             }
             if (error == ErrorCode.None)
             {

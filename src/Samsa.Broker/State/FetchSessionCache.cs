@@ -10,6 +10,7 @@ internal sealed class CachedPartition(string topic, Guid topicId, int partition)
     public int Partition { get; } = partition;
     public long FetchOffset { get; set; }
     public int MaxBytes { get; set; }
+    public int CurrentLeaderEpoch { get; set; } = -1;
     public long LastHighWatermark { get; set; } = -1;
     public long LastLastStableOffset { get; set; } = -1;
     public long LastLogStartOffset { get; set; } = -1;
