@@ -128,4 +128,27 @@ public class MetadataAndAdminTests
         Assert.Equal(5, fetched.Groups[0].Topics[0].Partitions.Single().CommittedOffset);
         Assert.Equal([-1L, 7L], fetched.Groups[1].Topics[0].Partitions.Select(p => p.CommittedOffset));
     }
+
+    [Fact]
+    public async Task OffsetDelete_removes_offsets_of_an_empty_group()
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Topics = ["t"] });
+        await using var conn = await RawKafkaConnection.ConnectAsync(cluster.BootstrapServers);
+        await conn.SendAsync<OffsetCommitRequest, OffsetCommitResponse>(new OffsetCommitRequest
+        {
+            GroupId = "g",
+            Topics = [new OffsetCommitRequest.OffsetCommitRequestTopic { Name = "t", Partitions = [new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = 3 }] }],
+        }, 8);
+        var deleted = await conn.SendAsync<OffsetDeleteRequest, OffsetDeleteResponse>(new OffsetDeleteRequest
+        {
+            GroupId = "g",
+            Topics = [new OffsetDeleteRequest.OffsetDeleteRequestTopic { Name = "t", Partitions = [new OffsetDeleteRequest.OffsetDeleteRequestPartition { PartitionIndex = 0 }] }],
+        }, 0);
+        Assert.Equal((short)ErrorCode.None, deleted.Topics[0].Partitions[0].ErrorCode);
+        var fetched = await conn.SendAsync<OffsetFetchRequest, OffsetFetchResponse>(new OffsetFetchRequest
+        {
+            GroupId = "g", Topics = [new OffsetFetchRequest.OffsetFetchRequestTopic { Name = "t", PartitionIndexes = [0] }],
+        }, 7);
+        Assert.Equal(-1, fetched.Topics[0].Partitions[0].CommittedOffset);
+    }
 }

@@ -21,6 +21,7 @@ internal static class HandlerCatalog
         new ListGroupsHandler(cluster),
         new DescribeGroupsHandler(cluster),
         new DeleteGroupsHandler(cluster),
+        new OffsetDeleteHandler(cluster),
         new CreateTopicsHandler(cluster),
         new DeleteTopicsHandler(cluster),
         new CreatePartitionsHandler(cluster),
