@@ -81,7 +81,7 @@ internal sealed class FakeNetworkClient : IProducerNetworkClient
         long offset = baseOffset;
         foreach (var b in sent.Batches)
         {
-            results.Add(perPartition?.Invoke(b) ?? new PartitionProduceResult(b.TopicPartition, error, error == ErrorCode.None ? offset : -1));
+            results.Add(perPartition?.Invoke(b) ?? new PartitionProduceResult(b.TopicPartition, error, error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber ? offset : -1));
             offset += b.RecordCount;
         }
         _ready.Add(new ProducerClientResponse
