@@ -39,6 +39,8 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable, IDisposable
     private readonly Func<string, int, bool> _hasLeader;
     private readonly int _maxRequestSize;
     private readonly long _totalMemory;
+    private readonly object _waitChainLock = new();
+    private Task _waitChain = Task.CompletedTask;
     private int _closed;
 
     /// <summary>Creates a producer and starts its network thread.</summary>
@@ -115,10 +117,12 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable, IDisposable
         try
         {
             int partitionCount = _client.Cluster.PartitionCount(topic);
-            if (partitionCount <= 0 || Volatile.Read(ref _closed) != 0)
-                return ProduceSlowAsync(topic, record, task, cancellationToken);
+            // Records wait in call order: once one waits for metadata or memory, later ones queue behind it
+            // so that a caller's records are never reordered.
+            if (partitionCount <= 0 || Volatile.Read(ref _closed) != 0 || !Volatile.Read(ref _waitChain).IsCompleted)
+                return ProduceChainedAsync(topic, record, task, null, cancellationToken);
             if (!TryProduceNoWait(topic, record, partitionCount, task, null, out var pending))
-                return AppendWaitingAsync(pending, task, cancellationToken);
+                return ProduceChainedAsync(topic, record, task, pending, cancellationToken);
         }
         catch (Exception e)
         {
@@ -155,21 +159,38 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task<DeliveryResult> ProduceSlowAsync(string topic, ProducerRecord<TKey, TValue> record, TaskCompletionSource<DeliveryResult> task,
-        CancellationToken cancellationToken)
+    private async Task<DeliveryResult> ProduceChainedAsync(string topic, ProducerRecord<TKey, TValue> record, TaskCompletionSource<DeliveryResult> task,
+        PendingRecord? pending, CancellationToken cancellationToken)
     {
-        ThrowIfClosed();
-        int partitionCount = await WaitOnMetadataAsync(topic, cancellationToken).ConfigureAwait(false);
-        if (!TryProduceNoWait(topic, record, partitionCount, task, null, out var pending))
-            return await AppendWaitingAsync(pending, task, cancellationToken).ConfigureAwait(false);
-        return await task.Task.ConfigureAwait(false);
-    }
-
-    private async Task<DeliveryResult> AppendWaitingAsync(PendingRecord pending, TaskCompletionSource<DeliveryResult> task, CancellationToken cancellationToken)
-    {
-        var status = await _accumulator.AppendAsync(pending.TopicPartition, pending.Timestamp, pending.Key, pending.KeyIsNull, pending.Value, pending.ValueIsNull,
-            pending.Headers, task, null, _config.MaxBlock, cancellationToken).ConfigureAwait(false);
-        AfterAppend(pending.TopicPartition, pending.UsedSticky, pending.Size, pending.PartitionCount, status);
+        var myTurnDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
+        lock (_waitChainLock)
+        {
+            previous = _waitChain;
+            _waitChain = myTurnDone.Task;
+        }
+        try
+        {
+            await previous.ConfigureAwait(false);
+            ThrowIfClosed();
+            if (pending is null)
+            {
+                int partitionCount = _client.Cluster.PartitionCount(topic);
+                if (partitionCount <= 0)
+                    partitionCount = await WaitOnMetadataAsync(topic, cancellationToken).ConfigureAwait(false);
+                if (TryProduceNoWait(topic, record, partitionCount, task, null, out var p))
+                    return await task.Task.ConfigureAwait(false);
+                pending = p;
+            }
+            var r = pending.Value;
+            var status = await _accumulator.AppendAsync(r.TopicPartition, r.Timestamp, r.Key, r.KeyIsNull, r.Value, r.ValueIsNull,
+                r.Headers, task, null, _config.MaxBlock, cancellationToken).ConfigureAwait(false);
+            AfterAppend(r.TopicPartition, r.UsedSticky, r.Size, r.PartitionCount, status);
+        }
+        finally
+        {
+            myTurnDone.TrySetResult();
+        }
         return await task.Task.ConfigureAwait(false);
     }
 
