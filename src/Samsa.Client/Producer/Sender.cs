@@ -226,10 +226,13 @@ internal sealed class Sender
         long pollTimeout = Math.Min(result.NextReadyCheckDelayMs, notReadyTimeout);
         pollTimeout = Math.Min(pollTimeout, _accumulator.NextExpiryDelayMs(now));
         pollTimeout = Math.Max(pollTimeout, 0);
+        bool drainedAny = false;
+        foreach (var (_, list) in batches) drainedAny |= list.Count > 0;
         if (result.ReadyNodes.Count > 0)
         {
-            // Data is waiting behind a ready node; do not sleep in poll.
-            pollTimeout = 0;
+            // Data is waiting behind a ready node; do not sleep in poll. When nothing could be drained
+            // (ordering or a missing producer id holds it back) wait for a response instead of spinning.
+            pollTimeout = drainedAny ? 0 : Math.Min(pollTimeout, _retryBackoffMs);
         }
         if (result.UnknownLeaderTopics.Count > 0)
             pollTimeout = Math.Min(pollTimeout, _retryBackoffMs);
