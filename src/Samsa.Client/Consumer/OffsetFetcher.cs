@@ -170,7 +170,7 @@ internal sealed class OffsetFetcher
                 var tp = new TopicPartition(t.Name, p.PartitionIndex);
                 if (!askedSet.Contains(tp))
                 {
-                    _logger.LogWarning("ListOffsets response from node {Node} names {Partition}, which was not asked for; ignored", response.Destination, tp);
+                    _logger.LogDebug("ListOffsets response from node {Node} names {Partition}, which was not asked for; ignored", response.Destination, tp);
                     continue;
                 }
                 seen.Add(tp);

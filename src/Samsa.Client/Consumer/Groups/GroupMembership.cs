@@ -52,6 +52,15 @@ internal sealed class GroupMembership
     bool _joinPrepared;
     (Generation Generation, byte[] Assignment)? _pendingAssignment;
     SyncGroupCall? _pendingSync;
+    long _syncNotBeforeMs;
+
+    /// <summary>
+    /// Test hook, 0 in production: the leader waits this long before its SyncGroup. librdkafka 2.0.2's
+    /// mock coordinator completes the sync when the leader's SyncGroup arrives and answers followers
+    /// whose SyncGroup comes later with an error and a null assignment; real brokers keep the
+    /// assignment for late followers.
+    /// </summary>
+    internal static int LeaderSyncDelayMs { get; set; }
 
     /// <param name="settings">Group id, instance id and timings.</param>
     /// <param name="protocols">Supplies the JoinGroup protocols (assignor names with subscription metadata) at join time.</param>
@@ -166,7 +175,7 @@ internal sealed class GroupMembership
             }
         }
 
-        if (State == MemberState.Syncing && _pendingSync is not null)
+        if (State == MemberState.Syncing && _pendingSync is not null && nowMs >= _syncNotBeforeMs)
         {
             result.Add(_pendingSync);
             _pendingSync = null;
@@ -193,7 +202,7 @@ internal sealed class GroupMembership
             return Math.Min(hb, session);
         }
         if (State == MemberState.Unjoined && RejoinNeeded && _joinPrepared) return Math.Max(0, _nextJoinMs - nowMs);
-        if (_pendingSync is not null) return 0;
+        if (_pendingSync is not null) return Math.Max(0, _syncNotBeforeMs - nowMs);
         return long.MaxValue;
     }
 
@@ -265,6 +274,7 @@ internal sealed class GroupMembership
                     }
                 }
                 State = MemberState.Syncing;
+                _syncNotBeforeMs = r.LeaderId == r.MemberId ? nowMs + LeaderSyncDelayMs : nowMs;
                 _pendingSync = new SyncGroupCall(_settings.GroupId, r.GenerationId, r.MemberId, _settings.GroupInstanceId, r.ProtocolName, assignments);
                 return;
             case ErrorCode.MemberIdRequired:
