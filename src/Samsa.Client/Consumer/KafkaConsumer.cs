@@ -60,7 +60,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IDisposable
         ArgumentNullException.ThrowIfNull(keyDeserializer);
         ArgumentNullException.ThrowIfNull(valueDeserializer);
         config.Validate();
-        if (config.ClientId.Length == 0) config = config with { ClientId = "consumer-" + (config.GroupId ?? "") + "-" + Interlocked.Increment(ref s_clientIds) };
+        if (config.ClientId.Length == 0) config = config with { ClientId = (config.GroupId is null ? "consumer-" : "consumer-" + config.GroupId + "-") + Interlocked.Increment(ref s_clientIds) };
         _config = config;
         _keyDeserializer = keyDeserializer;
         _valueDeserializer = valueDeserializer;
