@@ -178,11 +178,23 @@ public sealed record ConsumerConfig
     public static ConsumerConfig FromProperties(IEnumerable<KeyValuePair<string, string>> properties)
     {
         var config = new ConsumerConfig();
+        var connection = new List<KeyValuePair<string, string>>();
         foreach (var (key, value) in properties)
         {
-            if (!Keys.TryGetValue(key, out var def))
+            if (Keys.TryGetValue(key, out var def))
+            {
+                config = def.Apply(config, value.Trim());
+                continue;
+            }
+            // Connection settings shared by all clients (reconnect.backoff.ms, send.buffer.bytes, ...).
+            if (!ClientConfigs.Definition.TryGetKey(key, out _))
                 throw new ArgumentException($"Unknown consumer configuration '{key}'.", nameof(properties));
-            config = def.Apply(config, value.Trim());
+            connection.Add(new(key, value));
+        }
+        if (connection.Count > 0)
+        {
+            connection.Add(new(ClientConfigs.BootstrapServers, config.BootstrapServers.Length > 0 ? config.BootstrapServers : "localhost:9092"));
+            config = config with { Connection = ClientOptions.FromProperties(connection) };
         }
         return config;
     }
@@ -191,6 +203,7 @@ public sealed record ConsumerConfig
     public IReadOnlyDictionary<string, string> ToProperties()
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in Connection.ToProperties()) result[key] = value;
         foreach (var (key, def) in Keys)
         {
             if (def.Get(this) is { } value)

@@ -58,6 +58,20 @@ public class ConsumerConfigTests
     }
 
     [Fact]
+    public void Shared_connection_settings_are_accepted_and_round_trip()
+    {
+        var c = ConsumerConfig.FromProperties(new Dictionary<string, string>
+        {
+            ["bootstrap.servers"] = "127.0.0.1:9092",
+            ["reconnect.backoff.ms"] = "77",
+        });
+        Assert.Equal(77, c.Connection.ReconnectBackoff.TotalMilliseconds);
+        Assert.Equal(77, c.ToClientOptions().ReconnectBackoff.TotalMilliseconds);
+        Assert.Equal("77", c.ToProperties()["reconnect.backoff.ms"]);
+        Assert.Equal("127.0.0.1:9092", c.ToClientOptions().BootstrapServers);
+    }
+
+    [Fact]
     public void Unknown_key_is_rejected_by_name()
     {
         var e = Assert.Throws<ArgumentException>(() =>
