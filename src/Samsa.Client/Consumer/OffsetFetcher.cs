@@ -173,7 +173,8 @@ internal sealed class OffsetFetcher
                     _logger.LogDebug("ListOffsets response from node {Node} names {Partition}, which was not asked for; ignored", response.Destination, tp);
                     continue;
                 }
-                seen.Add(tp);
+                // librdkafka's mock repeats a partition with a bogus error; the first entry wins.
+                if (!seen.Add(tp)) continue;
                 var error = (ErrorCode)p.ErrorCode;
                 if (error == ErrorCode.None)
                 {

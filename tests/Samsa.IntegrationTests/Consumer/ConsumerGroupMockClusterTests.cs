@@ -13,7 +13,7 @@ public sealed class ConsumerGroupMockClusterTests(ITestOutputHelper output)
     // librdkafka 2.0.2's mock fails followers whose SyncGroup comes after the leader's (see LeaderSyncDelayMs).
     static ConsumerGroupMockClusterTests() => Samsa.Client.Consumer.Groups.GroupMembership.LeaderSyncDelayMs = 300;
 
-    KafkaConsumer<string?, string?> Create(string bootstrap, string groupId, string? instanceId = null, bool autoCommit = true)
+    KafkaConsumer<string?, string?> Create(string bootstrap, string groupId, string? instanceId = null, bool autoCommit = true, string[]? assignors = null)
     {
         var config = new ConsumerConfig
         {
@@ -26,6 +26,7 @@ public sealed class ConsumerGroupMockClusterTests(ITestOutputHelper output)
             HeartbeatInterval = TimeSpan.FromMilliseconds(300),
             MaxPollInterval = TimeSpan.FromSeconds(10),
             FetchMaxWait = TimeSpan.FromMilliseconds(100),
+            PartitionAssignmentStrategy = assignors ?? ["range", "cooperative-sticky"],
         };
         return new KafkaConsumer<string?, string?>(config, Deserializers.Utf8, Deserializers.Utf8, new TestOutputLoggerFactory(output));
     }
@@ -192,5 +193,40 @@ public sealed class ConsumerGroupMockClusterTests(ITestOutputHelper output)
         var all = sinks[0].Select(r => r.Value!).Concat(kcatRecords.Select(r => r.Value)).ToList();
         Assert.Equal(100, all.Count);
         Assert.Equal(100, all.Distinct().Count());
+    }
+
+    sealed class RecordingListener : IConsumerRebalanceListener
+    {
+        public List<string> Events { get; } = [];
+
+        public void OnPartitionsRevoked(IReadOnlyCollection<TopicPartition> partitions) => Events.Add("revoked:" + partitions.Count);
+
+        public void OnPartitionsAssigned(IReadOnlyCollection<TopicPartition> partitions) => Events.Add("assigned:" + partitions.Count);
+
+        public void OnPartitionsLost(IReadOnlyCollection<TopicPartition> partitions) => Events.Add("lost:" + partitions.Count);
+    }
+
+    [Fact]
+    public void Cooperative_sticky_moves_only_the_partitions_that_change_owner()
+    {
+        using var cluster = new MockCluster(1);
+        cluster.CreateTopic("gco", partitions: 4);
+        var listener = new RecordingListener();
+        using var first = Create(cluster.BootstrapServers, "group-coop", assignors: ["cooperative-sticky"]);
+        first.Subscribe(["gco"], listener);
+        var sinks = new[] { new List<ConsumeResult<string?, string?>>(), new List<ConsumeResult<string?, string?>>() };
+        PollAll([first], sinks, () => first.Assignment.Count == 4, TimeSpan.FromSeconds(8));
+        Assert.Equal(4, first.Assignment.Count);
+        var before = first.Assignment.ToHashSet();
+
+        using var second = Create(cluster.BootstrapServers, "group-coop", assignors: ["cooperative-sticky"]);
+        second.Subscribe(["gco"]);
+        PollAll([first, second], sinks, () => SplitsCompletely([first, second], 4), TimeSpan.FromSeconds(14));
+        Assert.True(SplitsCompletely([first, second], 4), "assignments: " + string.Join(",", first.Assignment) + " | " + string.Join(",", second.Assignment));
+        Assert.Equal(2, first.Assignment.Count);
+        Assert.True(first.Assignment.All(before.Contains));
+        // Never a revoke-everything: only the two moved partitions were revoked.
+        Assert.Contains("revoked:2", listener.Events);
+        Assert.DoesNotContain("revoked:4", listener.Events);
     }
 }
