@@ -65,4 +65,48 @@ public sealed class RecordingProxyTests
         Assert.Equal(7, BinaryPrimitives.ReadInt32BigEndian(response));
         Assert.Equal(0, BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(4)));
     }
+
+    [Fact]
+    public async Task Pushed_broker_and_cluster_errors_reach_the_wire()
+    {
+        using var cluster = new MockCluster(1);
+        await using var connection = await RawKafkaConnection.ConnectAsync(cluster.Broker(1).Address);
+        async Task<short> ApiVersionsError()
+        {
+            byte[] request = [0, 18, 0, 0, 0, 0, 0, (byte)connection.NextCorrelationId(), 0, 1, (byte)'t'];
+            var response = await connection.SendAndReceiveAsync(request);
+            return BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(4));
+        }
+
+        cluster.PushRequestErrors(ApiKey.ApiVersions, ErrorCode.PolicyViolation);
+        var clusterError = await ApiVersionsError();
+        cluster.PushBrokerRequestErrors(1, ApiKey.ApiVersions, (ErrorCode.ClusterAuthorizationFailed, 0));
+        var brokerError = await ApiVersionsError();
+        var afterwards = await ApiVersionsError();
+
+        Assert.Equal((short)ErrorCode.ClusterAuthorizationFailed, brokerError);
+        Assert.Equal((short)ErrorCode.PolicyViolation, clusterError);
+        Assert.Equal((short)ErrorCode.None, afterwards);
+    }
+
+    [Fact]
+    public async Task Every_broker_of_a_cluster_is_reached_through_its_own_proxy_listener()
+    {
+        using var cluster = new MockCluster(3);
+        cluster.CreateTopic("proxy-multi", partitions: 3, replicationFactor: 1);
+        for (var p = 0; p < 3; p++)
+        {
+            cluster.SetPartitionLeader("proxy-multi", p, p + 1);
+        }
+        await using var proxy = RecordingProxy.ForCluster(cluster);
+
+        for (var p = 0; p < 3; p++)
+        {
+            await Kcat.ProduceAsync(proxy.BootstrapServers, "proxy-multi", [$"to-{p}"], partition: p);
+        }
+
+        var produceBrokers = proxy.Exchanges().Where(e => e.Request.ApiKey == ApiKey.Produce && e.Response is not null)
+            .Select(e => e.Request.BrokerIndex).ToHashSet();
+        Assert.Equal([0, 1, 2], produceBrokers.Order());
+    }
 }
