@@ -67,38 +67,48 @@ public sealed class ConsumerBehaviourMockClusterTests(ITestOutputHelper output)
         Assert.Equal(["a", "b"], values);
     }
 
+    sealed class BlockingDeserializer : IDeserializer<string?>, IDisposable
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+        public ManualResetEventSlim Release { get; } = new();
+
+        public string? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context)
+        {
+            Entered.Set();
+            Release.Wait(TimeSpan.FromSeconds(10));
+            return isNull ? null : System.Text.Encoding.UTF8.GetString(data);
+        }
+
+        public void Dispose()
+        {
+            Entered.Dispose();
+            Release.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Use_from_a_second_thread_during_a_poll_fails_clearly_and_wakeup_breaks_the_poll()
     {
         using var cluster = new MockCluster(1);
         cluster.CreateTopic("guard", partitions: 1);
-        using var consumer = Create(cluster.BootstrapServers);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "guard", ["only"])).EnsureSuccess();
+        using var blocking = new BlockingDeserializer();
+        using var consumer = new KafkaConsumer<string?, string?>(
+            new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, AutoOffsetReset = AutoOffsetReset.Earliest },
+            Deserializers.Utf8, blocking, new TestOutputLoggerFactory(output));
         consumer.Assign([new TopicPartition("guard", 0)]);
-        using var started = new ManualResetEventSlim();
-        var poll = Task.Run(() =>
-        {
-            started.Set();
-            return consumer.Consume(TimeSpan.FromSeconds(30));
-        });
-        started.Wait(TimeSpan.FromSeconds(5));
-        InvalidOperationException? guard = null;
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (guard is null && DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                _ = consumer.Assignment;
-                await Task.Delay(20);
-            }
-            catch (InvalidOperationException e)
-            {
-                guard = e;
-            }
-        }
-        Assert.NotNull(guard);
+        var poll = Task.Run(() => consumer.Consume(TimeSpan.FromSeconds(10)));
+        Assert.True(blocking.Entered.Wait(TimeSpan.FromSeconds(10)), "the poll never reached the record");
+        // The polling thread is inside Consume (in the deserializer) right now.
+        var guard = Assert.Throws<InvalidOperationException>(() => consumer.Assignment);
         Assert.Contains("multi-threaded", guard.Message, StringComparison.Ordinal);
+        blocking.Release.Set();
+        Assert.Equal("only", (await poll.WaitAsync(TimeSpan.FromSeconds(10)))!.Value);
+
+        var idle = Task.Run(() => consumer.Consume(TimeSpan.FromSeconds(30)));
+        await Task.Delay(200);
         consumer.Wakeup();
-        await Assert.ThrowsAsync<ConsumerWakeupException>(() => poll.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<ConsumerWakeupException>(() => idle.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Single(consumer.Assignment); // usable again from this thread
     }
 
