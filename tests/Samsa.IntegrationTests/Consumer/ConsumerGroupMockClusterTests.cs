@@ -229,4 +229,19 @@ public sealed class ConsumerGroupMockClusterTests(ITestOutputHelper output)
         Assert.Contains("revoked:2", listener.Events);
         Assert.DoesNotContain("revoked:4", listener.Events);
     }
+
+    [Fact]
+    public void Regex_subscription_matches_existing_topics_only()
+    {
+        using var cluster = new MockCluster(1);
+        cluster.CreateTopic("rx-a", partitions: 2);
+        cluster.CreateTopic("rx-b", partitions: 1);
+        cluster.CreateTopic("other", partitions: 1);
+        using var consumer = Create(cluster.BootstrapServers, "group-regex");
+        consumer.Subscribe(new System.Text.RegularExpressions.Regex("^rx-"));
+        var sinks = new[] { new List<ConsumeResult<string?, string?>>() };
+        PollAll([consumer], sinks, () => consumer.Assignment.Count == 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(["rx-a-0", "rx-a-1", "rx-b-0"], consumer.Assignment.Select(tp => tp.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["rx-a", "rx-b"], consumer.Subscription.Order(StringComparer.Ordinal));
+    }
 }
