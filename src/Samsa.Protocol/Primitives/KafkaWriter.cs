@@ -168,6 +168,20 @@ public ref struct KafkaWriter
         WriteBytes(value, compact);
     }
 
+    /// <summary>Writes a (nullable) records field: bytes with an int32 (classic) or compact length, null as -1 / 0.</summary>
+    public readonly void WriteNullableRecords(ReadOnlyMemory<byte>? value, bool compact)
+    {
+        if (value is not { } memory)
+        {
+            if (compact)
+                WriteUnsignedVarInt(0);
+            else
+                WriteInt32(-1);
+            return;
+        }
+        WriteBytes(memory.Span, compact);
+    }
+
     /// <summary>Writes an array length: int32 (classic, -1 for null) or unsigned varint length+1 (compact, 0 for null).</summary>
     public readonly void WriteArrayLength(int count, bool compact)
     {
