@@ -33,6 +33,7 @@ public static class Cli
         new TopicsDescribeCommand(),
         new TopicsCreateCommand(),
         new TopicsDeleteCommand(),
+        new TopicsAddPartitionsCommand(),
         new GroupsListCommand(),
         new GroupsDescribeCommand(),
         new PerfProduceCommand(),
