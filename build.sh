@@ -16,6 +16,10 @@ install_test_deps() {
   [ -e /usr/lib/x86_64-linux-gnu/librdkafka.so.1 ] || ldconfig -p 2>/dev/null | grep -q 'librdkafka.so.1 ' || missing+=(librdkafka1)
   command -v kcat >/dev/null 2>&1 || missing+=(kcat)
   dpkg -s librdkafka-dev >/dev/null 2>&1 || missing+=(librdkafka-dev)
+  # zstd codec (P/Invoke) and the lz4/zstd CLIs the codec tests cross-check against.
+  ldconfig -p 2>/dev/null | grep -q 'libzstd.so.1 ' || [ -e /usr/lib/x86_64-linux-gnu/libzstd.so.1 ] || missing+=(libzstd1)
+  command -v lz4 >/dev/null 2>&1 || missing+=(lz4)
+  command -v zstd >/dev/null 2>&1 || missing+=(zstd)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "installing ${missing[*]}" >&2
