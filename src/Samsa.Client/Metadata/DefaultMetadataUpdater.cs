@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Samsa.Client.Configuration;
+using Samsa.Client.Network;
+using Samsa.Protocol;
+using Samsa.Protocol.Errors;
+using Samsa.Protocol.Messages;
+
+namespace Samsa.Client.Metadata;
+
+/// <summary>
+/// Keeps a <see cref="ClientMetadata"/> current through its <see cref="NetworkClient"/> (Java's
+/// NetworkClient.DefaultMetadataUpdater): one Metadata request in flight at a time, sent to the
+/// least loaded node; backs off when no node is available; falls back to the bootstrap servers
+/// when none of the known brokers can be reached (KIP-899).
+/// </summary>
+internal sealed class DefaultMetadataUpdater : IMetadataUpdater
+{
+    private readonly NetworkClient _client;
+    private readonly ClientMetadata _metadata;
+    private readonly MetadataRecoveryStrategy _recoveryStrategy;
+    private readonly ILogger _log;
+    private readonly string _prefix;
+    private long _lastNoNodeAvailableMs = long.MinValue / 2;
+    private long _noNodeBackoffMs;
+    private bool _inProgress;
+    private int _inProgressRequestVersion;
+
+    public DefaultMetadataUpdater(NetworkClient client, ClientMetadata metadata, MetadataRecoveryStrategy recoveryStrategy,
+        IHostResolver? hostResolver, ClientDnsLookup dnsLookup, ILogger log, string prefix)
+    {
+        _ = hostResolver;
+        _ = dnsLookup;
+        _client = client;
+        _metadata = metadata;
+        _recoveryStrategy = recoveryStrategy;
+        _log = log;
+        _prefix = prefix;
+    }
+
+    /// <summary>True while a metadata request is outstanding.</summary>
+    public bool HasFetchInProgress => _inProgress;
+
+    public IReadOnlyList<Node> FetchNodes() => _metadata.Fetch().Nodes;
+
+    public bool IsUpdateDue(long nowMs) => !_inProgress && _metadata.TimeToNextUpdate(nowMs) == 0;
+
+    public long MaybeUpdate(long nowMs)
+    {
+        var timeToNextUpdate = _metadata.TimeToNextUpdate(nowMs);
+        // With no node to ask, wait before looking again instead of spinning.
+        var timeToNextReconnectAttempt = Math.Max(_lastNoNodeAvailableMs + _noNodeBackoffMs - nowMs, 0);
+        var waitForMetadataFetch = _inProgress ? _client.DefaultRequestTimeoutMs : 0;
+        var metadataTimeout = Math.Max(Math.Max(timeToNextUpdate, timeToNextReconnectAttempt), waitForMetadataFetch);
+        if (metadataTimeout > 0)
+            return metadataTimeout;
+        if (FetchNodes().Count == 0)
+            return _client.ReconnectBackoffMsValue;
+
+        var leastLoaded = _client.LeastLoadedNode(nowMs);
+        if (_recoveryStrategy == MetadataRecoveryStrategy.Rebootstrap
+            && !leastLoaded.HasNodeAvailableOrConnectionReady
+            && !_metadata.Fetch().IsBootstrapConfigured
+            && _metadata.BootstrapAddresses.Count > 0)
+        {
+            _log.LogInformation("{Prefix}No known broker can be reached; rebootstrapping", _prefix);
+            _metadata.Rebootstrap();
+            leastLoaded = _client.LeastLoadedNode(nowMs);
+        }
+        if (leastLoaded.Node is null)
+        {
+            _log.LogDebug("{Prefix}Give up sending metadata request since no node is available", _prefix);
+            _lastNoNodeAvailableMs = nowMs;
+            _noNodeBackoffMs = _metadata.RefreshBackoffMs();
+            return _noNodeBackoffMs;
+        }
+        return MaybeUpdate(nowMs, leastLoaded.Node);
+    }
+
+    private long MaybeUpdate(long nowMs, Node node)
+    {
+        if (_client.CanSendRequest(node.Id, nowMs))
+        {
+            var target = _metadata.NewMetadataRequestTarget();
+            _log.LogDebug("{Prefix}Sending metadata request for {Topics} to node {Node}", _prefix,
+                target.Topics is null ? "all topics" : string.Join(",", target.Topics), node);
+            _inProgress = true;
+            _inProgressRequestVersion = target.RequestVersion;
+            _client.SendInternalMetadataRequest(node.Id, target, nowMs);
+            return _client.DefaultRequestTimeoutMs;
+        }
+        // A connection being set up will produce an event; don't open more meanwhile.
+        if (_client.IsAnyNodeConnecting())
+            return _client.ReconnectBackoffMsValue;
+        if (_client.ConnectionStates.CanConnect(node.Id, nowMs))
+        {
+            _log.LogDebug("{Prefix}Initialize connection to node {Node} for sending metadata request", _prefix, node);
+            _client.InitiateConnect(node, nowMs);
+            return _client.ReconnectBackoffMsValue;
+        }
+        // Connected but busy, or checking versions: a network event will tell us when it is usable.
+        return long.MaxValue;
+    }
+
+    public void HandleServerDisconnect(long nowMs, int nodeId)
+    {
+        var cluster = _metadata.Fetch();
+        if (cluster.IsBootstrapConfigured && cluster.NodeById(nodeId) is { } node)
+            _log.LogWarning("{Prefix}Bootstrap broker {Node} disconnected", _prefix, node);
+        // A disconnect while an update is due counts as a failed update, so the backoff applies.
+        if (IsUpdateDue(nowMs))
+            HandleFailedRequest(nowMs, null);
+        // The disconnect may be the result of stale metadata.
+        _metadata.RequestUpdate();
+    }
+
+    public void HandleFailedRequest(long nowMs, KafkaException? error)
+    {
+        if (error is not null)
+            _log.LogWarning("{Prefix}Metadata request failed: {Error}", _prefix, error.Message);
+        _metadata.FailedUpdate(nowMs);
+        _inProgress = false;
+    }
+
+    public void HandleSuccessfulResponse(ClientRequest request, long nowMs, IKafkaResponse response)
+    {
+        _inProgress = false;
+        var cluster = MetadataResponseConverter.ToCluster((MetadataResponse)response, request.Version);
+        List<string>? errors = null;
+        foreach (var topic in cluster.TopicsWithErrors)
+            (errors ??= []).Add($"{topic.Name}={topic.Error}");
+        if (errors is not null)
+            _log.LogWarning("{Prefix}The metadata response from the cluster reported a recoverable issue with correlation id {CorrelationId} : {Errors}", _prefix, request.CorrelationId, string.Join(", ", errors));
+        // A broker that is starting up may return no brokers; retry later rather than forget the cluster.
+        if (cluster.Nodes.Count == 0)
+        {
+            _log.LogTrace("{Prefix}Ignoring empty metadata response with correlation id {CorrelationId}.", _prefix, request.CorrelationId);
+            _metadata.FailedUpdate(nowMs);
+            return;
+        }
+        _metadata.Update(_inProgressRequestVersion, cluster, nowMs);
+    }
+
+    public void Close() => _metadata.Close();
+}

@@ -1,0 +1,796 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Samsa.Client.Configuration;
+using Samsa.Client.Errors;
+using Samsa.Client.Metadata;
+using Samsa.Protocol;
+using Samsa.Protocol.Errors;
+using Samsa.Protocol.Messages;
+using Samsa.Protocol.Primitives;
+
+namespace Samsa.Client.Network;
+
+/// <summary>
+/// The request/response engine under the producer, consumer and admin clients (Java's
+/// NetworkClient). Use: <see cref="Ready"/> a node (connects if needed), <see cref="Send"/> a
+/// <see cref="ClientRequest"/> when it is ready, and call <see cref="Poll"/> in a loop: it refreshes
+/// metadata, does the I/O, and completes requests through their callbacks.
+/// </summary>
+/// <remarks>
+/// Not thread-safe, by design: one owner thread calls everything except <see cref="Wakeup"/>.
+/// <see cref="NetworkClientDriver"/> runs a client on its own thread for callers that want to await.
+/// Every connection negotiates versions with ApiVersions first (KIP-511 client name and version),
+/// and each request then goes out at the highest version both sides support.
+/// </remarks>
+public sealed partial class NetworkClient : IDisposable
+{
+    /// <summary>The name sent in ApiVersions (KIP-511).</summary>
+    public const string ClientSoftwareName = "samsa-dotnet";
+
+    private readonly ISelectable _selector;
+    private readonly IMetadataUpdater _metadataUpdater;
+    private readonly ClusterConnectionStates _connectionStates;
+    private readonly InFlightRequests _inFlightRequests;
+    private readonly ApiVersions _apiVersions;
+    private readonly Dictionary<int, short> _nodesNeedingApiVersionsFetch = [];
+    private readonly Dictionary<int, Node> _nodes = [];
+    private readonly List<ClientResponse> _abortedSends = [];
+    private readonly List<ClientResponse> _responses = [];
+    private readonly List<ClientRequest> _scratchRequests = [];
+    private readonly List<int> _scratchNodes = [];
+    private readonly List<int> _closedThisPoll = [];
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly string _logPrefix;
+    private readonly string _clientId;
+    private readonly int _socketSendBuffer;
+    private readonly int _socketReceiveBuffer;
+    private readonly int _defaultRequestTimeoutMs;
+    private readonly long _reconnectBackoffMs;
+    private readonly bool _discoverBrokerVersions;
+    private readonly Random _random;
+    private int _correlation;
+    private bool _closed;
+
+    /// <summary>Creates a client over an I/O layer (tests pass a fake <see cref="ISelectable"/>).</summary>
+    /// <param name="selector">The I/O layer; owned (disposed) by the client.</param>
+    /// <param name="metadata">Cluster metadata kept current by a default updater; ignored when <paramref name="metadataUpdater"/> is given.</param>
+    /// <param name="options">Common client settings.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="metadataUpdater">A custom updater (e.g. <see cref="ManualMetadataUpdater"/>).</param>
+    /// <param name="apiVersions">Shared version table; a new one when null.</param>
+    /// <param name="maxInFlightRequestsPerConnection">Overrides the option (the consumer uses 100).</param>
+    /// <param name="discoverBrokerVersions">False skips ApiVersions and uses each request's latest allowed version.</param>
+    /// <param name="hostResolver">Name resolution.</param>
+    /// <param name="random">Jitter and least-loaded start point (tests pass a seeded one).</param>
+    /// <param name="logPrefix">Prefix of every log line; defaults to "[Client clientId=...] ".</param>
+    public NetworkClient(
+        ISelectable selector,
+        ClientMetadata? metadata,
+        ClientOptions options,
+        TimeProvider? time = null,
+        ILoggerFactory? loggerFactory = null,
+        IMetadataUpdater? metadataUpdater = null,
+        ApiVersions? apiVersions = null,
+        int? maxInFlightRequestsPerConnection = null,
+        bool discoverBrokerVersions = true,
+        IHostResolver? hostResolver = null,
+        Random? random = null,
+        string? logPrefix = null)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        ArgumentNullException.ThrowIfNull(options);
+        _selector = selector;
+        _time = time ?? TimeProvider.System;
+        _log = (ILogger?)loggerFactory?.CreateLogger<NetworkClient>() ?? NullLogger.Instance;
+        _clientId = options.ClientId;
+        _logPrefix = logPrefix ?? $"[Client clientId={options.ClientId}] ";
+        _random = random ?? new Random();
+        _socketSendBuffer = options.SendBufferBytes;
+        _socketReceiveBuffer = options.ReceiveBufferBytes;
+        _defaultRequestTimeoutMs = (int)options.RequestTimeout.TotalMilliseconds;
+        _reconnectBackoffMs = (long)options.ReconnectBackoff.TotalMilliseconds;
+        _discoverBrokerVersions = discoverBrokerVersions;
+        _apiVersions = apiVersions ?? new ApiVersions();
+        _inFlightRequests = new InFlightRequests(maxInFlightRequestsPerConnection ?? options.MaxInFlightRequestsPerConnection);
+        _connectionStates = new ClusterConnectionStates(
+            _reconnectBackoffMs,
+            (long)options.ReconnectBackoffMax.TotalMilliseconds,
+            (long)options.SocketConnectionSetupTimeout.TotalMilliseconds,
+            (long)options.SocketConnectionSetupTimeoutMax.TotalMilliseconds,
+            hostResolver,
+            _log,
+            _random);
+        if (metadataUpdater is not null)
+        {
+            _metadataUpdater = metadataUpdater;
+        }
+        else
+        {
+            ArgumentNullException.ThrowIfNull(metadata);
+            Metadata = metadata;
+            _metadataUpdater = new DefaultMetadataUpdater(this, metadata, options.MetadataRecoveryStrategy, hostResolver, options.ClientDnsLookup, _log, _logPrefix);
+        }
+    }
+
+    /// <summary>
+    /// Creates a socket-backed client. When <paramref name="metadata"/> has not been bootstrapped yet,
+    /// it is bootstrapped from <c>bootstrap.servers</c> (each resolved address becomes one node).
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid options, or no bootstrap address resolves.</exception>
+    public static NetworkClient Create(
+        ClientOptions options,
+        ClientMetadata? metadata = null,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? time = null,
+        int? maxInFlightRequestsPerConnection = null,
+        ApiVersions? apiVersions = null,
+        int maxReceiveSize = Selector.DefaultMaxReceiveSize,
+        string? logPrefix = null)
+    {
+        options.Validate();
+        time ??= TimeProvider.System;
+        var log = (ILogger?)loggerFactory?.CreateLogger<NetworkClient>() ?? NullLogger.Instance;
+        metadata ??= CreateMetadata(options, loggerFactory);
+        if (metadata.Fetch().Nodes.Count == 0)
+            metadata.Bootstrap(BootstrapServers.Resolve(BootstrapServers.Parse(options.BootstrapServers), options.ClientDnsLookup, null, log));
+        var selector = new Selector((long)options.ConnectionsMaxIdle.TotalMilliseconds, time, log, maxReceiveSize);
+        return new NetworkClient(selector, metadata, options, time, loggerFactory,
+            apiVersions: apiVersions, maxInFlightRequestsPerConnection: maxInFlightRequestsPerConnection, logPrefix: logPrefix);
+    }
+
+    /// <summary>A metadata holder configured from the options (all topics).</summary>
+    public static ClientMetadata CreateMetadata(ClientOptions options, ILoggerFactory? loggerFactory = null, bool allTopics = true)
+        => new((long)options.RetryBackoff.TotalMilliseconds, (long)options.RetryBackoffMax.TotalMilliseconds,
+            (long)options.MetadataMaxAge.TotalMilliseconds, allTopics, loggerFactory?.CreateLogger<ClientMetadata>());
+
+    /// <summary>The version sent in ApiVersions (KIP-511).</summary>
+    public static string ClientSoftwareVersion { get; } =
+        typeof(NetworkClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>The metadata kept current by this client (null with a custom updater).</summary>
+    public ClientMetadata? Metadata { get; }
+
+    /// <summary>The broker version table.</summary>
+    public ApiVersions ApiVersions => _apiVersions;
+
+    /// <summary>The client id.</summary>
+    public string ClientId => _clientId;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>The default <c>request.timeout.ms</c>.</summary>
+    public int DefaultRequestTimeoutMs => _defaultRequestTimeoutMs;
+
+    internal ClusterConnectionStates ConnectionStates => _connectionStates;
+
+    internal InFlightRequests InFlight => _inFlightRequests;
+
+    internal long ReconnectBackoffMsValue => _reconnectBackoffMs;
+
+    internal ILogger Log => _log;
+
+    internal string LogPrefix => _logPrefix;
+
+    /// <summary>Now in milliseconds, from the client's clock.</summary>
+    public long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// True when a request can be sent to the node now; otherwise starts connecting when allowed
+    /// and returns false.
+    /// </summary>
+    /// <exception cref="ArgumentException">The node has no address.</exception>
+    public bool Ready(Node node, long nowMs)
+    {
+        if (node.IsEmpty)
+            throw new ArgumentException($"Cannot connect to empty node {node}", nameof(node));
+        if (IsReady(node, nowMs))
+            return true;
+        if (_connectionStates.CanConnect(node.Id, nowMs))
+            InitiateConnect(node, nowMs);
+        return false;
+    }
+
+    /// <summary>
+    /// True when the node's connection is ready, it can take another request, and no metadata update
+    /// is due (a due update goes first: the cluster may have changed).
+    /// </summary>
+    public bool IsReady(Node node, long nowMs) => !_metadataUpdater.IsUpdateDue(nowMs) && CanSendRequest(node.Id, nowMs);
+
+    /// <summary>Milliseconds before a connection to the node may be attempted (see <see cref="ClusterConnectionStates.ConnectionDelay"/>).</summary>
+    public long ConnectionDelay(Node node, long nowMs) => _connectionStates.ConnectionDelay(node.Id, nowMs);
+
+    /// <summary>How long the owner may sleep before the node could become sendable.</summary>
+    public long PollDelayMs(Node node, long nowMs) => _connectionStates.ConnectionDelay(node.Id, nowMs);
+
+    /// <summary>True when the last connection attempt to the node failed (it is disconnected).</summary>
+    public bool ConnectionFailed(Node node) => _connectionStates.IsDisconnected(node.Id);
+
+    /// <summary>True when the node is disconnected and inside its reconnect backoff.</summary>
+    public bool IsBlackedOut(Node node, long nowMs) => _connectionStates.IsBlackedOut(node.Id, nowMs);
+
+    /// <summary>The connection state of a node.</summary>
+    public ConnectionState ConnectionStateOf(int nodeId) => _connectionStates.ConnectionStateOf(nodeId);
+
+    /// <summary>Requests in flight, all nodes.</summary>
+    public int InFlightRequestCount() => _inFlightRequests.Count;
+
+    /// <summary>Requests in flight to one node.</summary>
+    public int InFlightRequestCount(int nodeId) => _inFlightRequests.CountFor(nodeId);
+
+    /// <summary>True when anything is in flight.</summary>
+    public bool HasInFlightRequests() => _inFlightRequests.Count > 0;
+
+    /// <summary>True when anything is in flight to the node.</summary>
+    public bool HasInFlightRequests(int nodeId) => !_inFlightRequests.IsEmpty(nodeId);
+
+    /// <summary>True when some node's connection is ready.</summary>
+    public bool HasReadyNodes() => _connectionStates.HasReadyNodes();
+
+    /// <summary>Makes a blocked <see cref="Poll"/> return. Safe from any thread.</summary>
+    public void Wakeup() => _selector.Wakeup();
+
+    /// <summary>Creates a request; its version is chosen when it is sent.</summary>
+    /// <param name="nodeId">Destination broker.</param>
+    /// <param name="request">The body (version-independent).</param>
+    /// <param name="callback">Called when it completes.</param>
+    /// <param name="expectResponse">False for acks=0 produce: completes once written.</param>
+    /// <param name="requestTimeoutMs">Overrides <c>request.timeout.ms</c> (e.g. longer for fetch long-polls).</param>
+    /// <param name="oldestAllowedVersion">Lowest acceptable version (e.g. Produce v3 for record batch v2).</param>
+    /// <param name="latestAllowedVersion">Highest acceptable version (at most what Samsa implements).</param>
+    public ClientRequest NewClientRequest<TRequest, TResponse>(
+        int nodeId,
+        TRequest request,
+        IRequestCompletionHandler? callback = null,
+        bool expectResponse = true,
+        int? requestTimeoutMs = null,
+        short? oldestAllowedVersion = null,
+        short? latestAllowedVersion = null)
+        where TRequest : IKafkaRequest<TRequest, TResponse>
+        where TResponse : IKafkaResponse<TResponse>
+        => NewRequest<TRequest, TResponse>(nodeId, request, null, callback, expectResponse, requestTimeoutMs, oldestAllowedVersion, latestAllowedVersion, false);
+
+    /// <summary>Creates a request whose body depends on the version (built once the version is known).</summary>
+    public ClientRequest NewClientRequest<TRequest, TResponse>(
+        int nodeId,
+        Func<short, TRequest> buildForVersion,
+        IRequestCompletionHandler? callback = null,
+        bool expectResponse = true,
+        int? requestTimeoutMs = null,
+        short? oldestAllowedVersion = null,
+        short? latestAllowedVersion = null)
+        where TRequest : IKafkaRequest<TRequest, TResponse>
+        where TResponse : IKafkaResponse<TResponse>
+        => NewRequest<TRequest, TResponse>(nodeId, default, v => buildForVersion(v), callback, expectResponse, requestTimeoutMs, oldestAllowedVersion, latestAllowedVersion, false);
+
+    internal ClientRequest NewRequest<TRequest, TResponse>(
+        int nodeId,
+        TRequest? request,
+        Func<short, IKafkaRequest>? buildForVersion,
+        IRequestCompletionHandler? callback,
+        bool expectResponse,
+        int? requestTimeoutMs,
+        short? oldestAllowedVersion,
+        short? latestAllowedVersion,
+        bool isInternal)
+        where TRequest : IKafkaRequest<TRequest, TResponse>
+        where TResponse : IKafkaResponse<TResponse>
+    {
+        var oldest = Math.Max(TRequest.LowestVersion, oldestAllowedVersion ?? TRequest.LowestVersion);
+        var latest = Math.Min(TRequest.HighestVersion, latestAllowedVersion ?? TRequest.HighestVersion);
+        return new ClientRequest(nodeId, TRequest.Key, request, buildForVersion, (short)oldest, (short)latest,
+            TRequest.FlexibleFrom, TResponse.FlexibleFrom, ResponseReaders<TResponse>.Instance, _clientId, NowMs(),
+            expectResponse, requestTimeoutMs ?? _defaultRequestTimeoutMs, callback)
+        { IsInternalRequest = isInternal };
+    }
+
+    /// <summary>Queues a request for sending.</summary>
+    /// <exception cref="InvalidOperationException">The node is not ready (check <see cref="Ready"/> first).</exception>
+    public void Send(ClientRequest request, long nowMs) => DoSend(request, false, nowMs);
+
+    /// <summary>
+    /// Does the I/O and completes requests: metadata update if due, wait up to
+    /// min(<paramref name="timeoutMs"/>, metadata timeout, request timeout) for network events, then
+    /// handle completed sends, receives, disconnects, new connections, ApiVersions, and timeouts, and
+    /// finally run each completed request's callback (one failing callback does not stop the others).
+    /// </summary>
+    /// <returns>The completed requests; the list is reused by the next poll.</returns>
+    public IReadOnlyList<ClientResponse> Poll(long timeoutMs, long nowMs)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        _responses.Clear();
+        _closedThisPoll.Clear();
+        if (_abortedSends.Count > 0)
+        {
+            // Version mismatches and client-side disconnects complete at once, without waiting for I/O.
+            _responses.AddRange(_abortedSends);
+            _abortedSends.Clear();
+            CompleteResponses();
+            return _responses;
+        }
+
+        var metadataTimeout = _metadataUpdater.MaybeUpdate(nowMs);
+        var pollTimeout = Math.Min(Math.Min(timeoutMs, metadataTimeout), Math.Min(_defaultRequestTimeoutMs, _inFlightRequests.NextTimeoutMs(nowMs)));
+        if (_abortedSends.Count > 0)
+            pollTimeout = 0;
+        try
+        {
+            _selector.Poll(Math.Max(0, pollTimeout));
+        }
+        catch (Exception e) when (e is not ObjectDisposedException)
+        {
+            _log.LogError(e, "{Prefix}Unexpected error during I/O", _logPrefix);
+        }
+
+        var now = NowMs();
+        if (_abortedSends.Count > 0)
+        {
+            _responses.AddRange(_abortedSends);
+            _abortedSends.Clear();
+        }
+        HandleCompletedSends(now);
+        HandleCompletedReceives(now);
+        HandleDisconnections(now);
+        HandleConnections();
+        HandleInitiateApiVersionRequests(now);
+        HandleTimedOutConnections(now);
+        HandleTimedOutRequests(now);
+        CompleteResponses();
+        return _responses;
+    }
+
+    /// <summary>
+    /// Closes the connection to a node; its in-flight requests complete as disconnected on the next
+    /// poll and the reconnect backoff applies.
+    /// </summary>
+    public void Disconnect(int nodeId)
+    {
+        if (_connectionStates.IsDisconnected(nodeId))
+        {
+            _log.LogDebug("{Prefix}Client requested disconnect from node {NodeId}, which is already disconnected", _logPrefix, nodeId);
+            return;
+        }
+        _log.LogInformation("{Prefix}Client requested disconnect from node {NodeId}", _logPrefix, nodeId);
+        _selector.Close(nodeId);
+        var now = NowMs();
+        CancelInFlightRequests(nodeId, now, _abortedSends, timedOut: false, cause: null);
+        if (_nodes.ContainsKey(nodeId) || _connectionStates.IsConnected(nodeId) || _connectionStates.IsConnecting(nodeId))
+            _connectionStates.Disconnected(nodeId, now);
+        _apiVersions.Remove(nodeId);
+        _nodesNeedingApiVersionsFetch.Remove(nodeId);
+    }
+
+    /// <summary>Closes the connection to a node and forgets it; in-flight requests are dropped without callbacks.</summary>
+    public void Close(int nodeId)
+    {
+        _selector.Close(nodeId);
+        _inFlightRequests.ClearAll(nodeId, _scratchRequests);
+        _scratchRequests.Clear();
+        _connectionStates.Remove(nodeId);
+        _apiVersions.Remove(nodeId);
+        _nodesNeedingApiVersionsFetch.Remove(nodeId);
+    }
+
+    /// <summary>
+    /// The node with the fewest in-flight requests among those usable now: a ready connection is
+    /// preferred, then one being set up, then one that may be connected (least recently tried
+    /// first); blacked-out nodes are skipped. Starts at a random node so load spreads.
+    /// </summary>
+    public LeastLoadedNode LeastLoadedNode(long nowMs)
+    {
+        var nodes = _metadataUpdater.FetchNodes();
+        if (nodes.Count == 0)
+            throw new InvalidOperationException("There are no nodes in the Kafka cluster");
+        var inflight = int.MaxValue;
+        Node? foundConnecting = null, foundCanConnect = null, foundReady = null;
+        var atLeastOneConnectionReady = false;
+        var offset = _random.Next(nodes.Count);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[(offset + i) % nodes.Count];
+            if (!atLeastOneConnectionReady && _connectionStates.IsReady(node.Id) && _selector.IsChannelReady(node.Id))
+                atLeastOneConnectionReady = true;
+            if (CanSendRequest(node.Id, nowMs))
+            {
+                var current = _inFlightRequests.CountFor(node.Id);
+                if (current == 0)
+                    return new LeastLoadedNode(node, true);
+                if (current < inflight)
+                {
+                    inflight = current;
+                    foundReady = node;
+                }
+            }
+            else if (_connectionStates.IsPreparingConnection(node.Id))
+            {
+                foundConnecting = node;
+            }
+            else if (_connectionStates.CanConnect(node.Id, nowMs))
+            {
+                if (foundCanConnect is null || _connectionStates.LastConnectAttemptMs(foundCanConnect.Id) > _connectionStates.LastConnectAttemptMs(node.Id))
+                    foundCanConnect = node;
+            }
+        }
+        return new LeastLoadedNode(foundReady ?? foundConnecting ?? foundCanConnect, atLeastOneConnectionReady);
+    }
+
+    /// <summary>Closes every connection; in-flight requests are dropped.</summary>
+    public void Dispose()
+    {
+        if (_closed)
+            return;
+        _closed = true;
+        _metadataUpdater.Close();
+        _selector.Dispose();
+    }
+
+    internal bool CanSendRequest(int nodeId, long nowMs)
+        => _connectionStates.IsReady(nodeId) && _selector.IsChannelReady(nodeId) && _inFlightRequests.CanSendMore(nodeId);
+
+    internal bool IsAnyNodeConnecting() => _connectionStates.ConnectingNodeCount > 0;
+
+    internal void InitiateConnect(Node node, long nowMs)
+    {
+        _nodes[node.Id] = node;
+        try
+        {
+            _connectionStates.Connecting(node.Id, nowMs, node.Host);
+            var address = _connectionStates.CurrentAddress(node.Id);
+            _log.LogDebug("{Prefix}Initiating connection to node {Node} using address {Address}", _logPrefix, node, address);
+            _selector.Connect(node.Id, new IPEndPoint(address, node.Port), _socketSendBuffer, _socketReceiveBuffer);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ArgumentException)
+        {
+            _log.LogWarning("{Prefix}Error connecting to node {Node}: {Error}", _logPrefix, node, e.Message);
+            // Attempt failed; try again after the backoff. Maybe the metadata is stale.
+            _connectionStates.Disconnected(node.Id, nowMs);
+            _metadataUpdater.HandleServerDisconnect(nowMs, node.Id);
+        }
+    }
+
+    internal void DoSend(ClientRequest request, bool isInternalRequest, long nowMs)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        var nodeId = request.Destination;
+        if (!isInternalRequest && !CanSendRequest(nodeId, nowMs))
+            throw new InvalidOperationException($"Attempt to send a request to node {nodeId} which is not ready.");
+
+        short version;
+        var versionInfo = _apiVersions.Get(nodeId);
+        if (versionInfo is null)
+        {
+            // No broker information: the ApiVersions request itself, or discovery is off.
+            version = request.LatestAllowedVersion;
+        }
+        else
+        {
+            version = versionInfo.LatestUsableVersion(request.ApiKey, request.OldestAllowedVersion, request.LatestAllowedVersion);
+            if (version < 0)
+            {
+                var error = versionInfo.TryGetRange(request.ApiKey, out var min, out var max)
+                    ? ExceptionFactory.UnsupportedVersion(_clientId, nodeId, request.ApiKey, request.OldestAllowedVersion, request.LatestAllowedVersion, min, max)
+                    : ExceptionFactory.UnsupportedApi(_clientId, nodeId, request.ApiKey);
+                AbortSend(request, isInternalRequest, nowMs, error);
+                return;
+            }
+        }
+
+        ByteBufferWriter buffer;
+        var correlationId = NextCorrelationId();
+        try
+        {
+            var body = request.BodyForVersion?.Invoke(version) ?? request.Body
+                ?? throw new InvalidOperationException($"{request.ApiKey} request has no body");
+            request.Body = body;
+            buffer = Serialize(request, body, version, correlationId);
+        }
+        catch (KafkaException e)
+        {
+            // A field the chosen version cannot express: like Java's UnsupportedVersionException from build().
+            _log.LogDebug(e, "{Prefix}Version mismatch when attempting to send {Api} v{Version} to node {NodeId}", _logPrefix, request.ApiKey, version, nodeId);
+            AbortSend(request, isInternalRequest, nowMs, e.Code == ErrorCode.UnsupportedVersion ? e : new KafkaException(ErrorCode.UnsupportedVersion, e.Message, e));
+            return;
+        }
+
+        request.Version = version;
+        request.CorrelationId = correlationId;
+        request.SendTimeMs = nowMs;
+        request.SendCompleted = false;
+        _inFlightRequests.Add(request);
+        if (_log.IsEnabled(LogLevel.Trace))
+            _log.LogTrace("{Prefix}Sending {Api} v{Version} with correlation id {CorrelationId} to node {NodeId}", _logPrefix, request.ApiKey, version, correlationId, nodeId);
+        _selector.Send(new NetworkSend(nodeId, buffer, request));
+    }
+
+    private ByteBufferWriter Serialize(ClientRequest request, IKafkaRequest body, short version, int correlationId)
+    {
+        var buffer = new ByteBufferWriter(256);
+        try
+        {
+            var writer = new KafkaWriter(buffer);
+            var sizePosition = writer.ReserveInt32();
+            // Request header v1 (v2 adds tagged fields for flexible versions). The client id stays a
+            // classic nullable string even in v2. ControlledShutdown v0's header v0 is never sent by a client.
+            writer.WriteInt16((short)request.ApiKey);
+            writer.WriteInt16(version);
+            writer.WriteInt32(correlationId);
+            writer.WriteNullableString(request.ClientId, compact: false);
+            if (version >= request.RequestFlexibleFrom)
+                writer.WriteUnsignedVarInt(0);
+            body.Write(ref writer, version);
+            buffer.WriteInt32At(sizePosition, buffer.WrittenCount - sizePosition - 4);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private void AbortSend(ClientRequest request, bool isInternalRequest, long nowMs, KafkaException error)
+    {
+        request.Version = request.LatestAllowedVersion;
+        var response = new ClientResponse(request, nowMs, null, error: error);
+        if (!isInternalRequest)
+            _abortedSends.Add(response);
+        else if (request.ApiKey == ApiKey.Metadata)
+            _metadataUpdater.HandleFailedRequest(nowMs, error);
+    }
+
+    private int NextCorrelationId()
+    {
+        var id = _correlation;
+        _correlation = id == int.MaxValue ? 0 : id + 1;
+        return id;
+    }
+
+    private void HandleCompletedSends(long nowMs)
+    {
+        foreach (var send in _selector.CompletedSends)
+        {
+            var request = send.Request;
+            if (request is null)
+                continue;
+            request.SendCompleted = true;
+            if (!request.ExpectResponse && _inFlightRequests.Remove(request))
+                _responses.Add(new ClientResponse(request, nowMs, null));
+        }
+    }
+
+    private void HandleCompletedReceives(long nowMs)
+    {
+        foreach (var receive in _selector.CompletedReceives)
+        {
+            var nodeId = receive.Source;
+            if (_closedThisPoll.Contains(nodeId))
+                continue;
+            var request = _inFlightRequests.PeekNext(nodeId);
+            while (request is not null && !request.ExpectResponse)
+            {
+                // A response to a later request proves this one was written.
+                _inFlightRequests.CompleteNext(nodeId);
+                _responses.Add(new ClientResponse(request, nowMs, null));
+                request = _inFlightRequests.PeekNext(nodeId);
+            }
+            if (request is null)
+            {
+                _log.LogError("{Prefix}Received a response from node {NodeId} with no request in flight; closing the connection", _logPrefix, nodeId);
+                CloseWithError(nodeId, nowMs, new KafkaProtocolException($"Unexpected response from node {nodeId}: no request in flight"));
+                continue;
+            }
+
+            var reader = new KafkaReader(receive.Payload);
+            if (reader.Remaining < 4)
+            {
+                CloseWithError(nodeId, nowMs, new KafkaProtocolException($"Response of {receive.Length} bytes from node {nodeId} is too short for a header"));
+                continue;
+            }
+            var correlationId = reader.ReadInt32();
+            if (correlationId != request.CorrelationId)
+            {
+                _log.LogError("{Prefix}Correlation id for response ({ResponseCorrelationId}) does not match request ({RequestCorrelationId}), request: {Request}; closing the connection to node {NodeId}",
+                    _logPrefix, correlationId, request.CorrelationId, request, nodeId);
+                CloseWithError(nodeId, nowMs, new KafkaProtocolException(
+                    $"Correlation id for response ({correlationId}) does not match request ({request.CorrelationId}) from node {nodeId}"));
+                continue;
+            }
+            _inFlightRequests.CompleteNext(nodeId);
+
+            IKafkaResponse body;
+            try
+            {
+                // ApiVersions responses always use header v0, so a broker that does not know the
+                // request version can still answer it (KIP-511).
+                if (request.ApiKey != ApiKey.ApiVersions && request.Version >= request.ResponseFlexibleFrom)
+                    SkipTaggedFields(ref reader);
+                body = request.ApiKey == ApiKey.ApiVersions && request.IsInternalRequest
+                    ? ReadApiVersionsResponse(ref reader, request.Version)
+                    : request.ResponseReader(ref reader, request.Version);
+            }
+            catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException or OverflowException)
+            {
+                var error = ExceptionFactory.BadResponse(_clientId, nodeId, request.ApiKey, request.Version, e);
+                _log.LogError(e, "{Error}", error.Message);
+                if (request.IsInternalRequest)
+                {
+                    if (request.ApiKey == ApiKey.Metadata)
+                        _metadataUpdater.HandleFailedRequest(nowMs, error);
+                    else
+                        CloseWithError(nodeId, nowMs, error);
+                }
+                else
+                {
+                    _responses.Add(new ClientResponse(request, nowMs, null, error: error));
+                }
+                continue;
+            }
+
+            if (request.IsInternalRequest && request.ApiKey == ApiKey.Metadata)
+                _metadataUpdater.HandleSuccessfulResponse(request, nowMs, body);
+            else if (request.IsInternalRequest && request.ApiKey == ApiKey.ApiVersions)
+                HandleApiVersionsResponse(request, nowMs, body);
+            else
+                _responses.Add(new ClientResponse(request, nowMs, body));
+        }
+    }
+
+    private static void SkipTaggedFields(ref KafkaReader reader)
+    {
+        var count = reader.ReadUnsignedVarInt();
+        for (var i = 0u; i < count; i++)
+        {
+            var (_, size) = reader.ReadTagHeader();
+            reader.Skip(size);
+        }
+    }
+
+    private void CloseWithError(int nodeId, long nowMs, KafkaException cause)
+    {
+        _selector.Close(nodeId);
+        _closedThisPoll.Add(nodeId);
+        ProcessDisconnection(nodeId, nowMs, cause, timedOut: false);
+    }
+
+    private void HandleDisconnections(long nowMs)
+    {
+        foreach (var (nodeId, cause) in _selector.Disconnected)
+        {
+            if (_closedThisPoll.Contains(nodeId))
+                continue;
+            _log.LogInformation("{Prefix}Node {NodeId} disconnected{Reason}", _logPrefix, nodeId, cause is null ? "" : ": " + cause.Message);
+            ProcessDisconnection(nodeId, nowMs, cause, timedOut: false);
+        }
+    }
+
+    private void ProcessDisconnection(int nodeId, long nowMs, Exception? cause, bool timedOut)
+    {
+        var previous = _connectionStates.ConnectionStateOf(nodeId);
+        if (_nodes.ContainsKey(nodeId) || previous != ConnectionState.Disconnected)
+            _connectionStates.Disconnected(nodeId, nowMs);
+        _apiVersions.Remove(nodeId);
+        _nodesNeedingApiVersionsFetch.Remove(nodeId);
+        if (previous == ConnectionState.Connecting)
+        {
+            _log.LogWarning("{Prefix}Connection to node {NodeId} ({Address}) could not be established. Node may not be available.{Reason}",
+                _logPrefix, nodeId, AddressOf(nodeId), cause is null ? "" : " " + cause.Message);
+        }
+        CancelInFlightRequests(nodeId, nowMs, _responses, timedOut, cause);
+        _metadataUpdater.HandleServerDisconnect(nowMs, nodeId);
+    }
+
+    private void CancelInFlightRequests(int nodeId, long nowMs, List<ClientResponse> responses, bool timedOut, Exception? cause)
+    {
+        _inFlightRequests.ClearAll(nodeId, _scratchRequests);
+        foreach (var request in _scratchRequests)
+        {
+            _log.LogDebug("{Prefix}Cancelled in-flight {Request} due to node {NodeId} being disconnected (elapsed time since creation: {SinceCreation} ms, since send: {SinceSend} ms, request timeout: {Timeout} ms)",
+                _logPrefix, request, nodeId, nowMs - request.CreatedTimeMs, request.TimeElapsedSinceSendMs(nowMs), request.RequestTimeoutMs);
+            if (!request.IsInternalRequest)
+            {
+                KafkaException error = timedOut
+                    ? ExceptionFactory.TimedOut(_clientId, nodeId, AddressOf(nodeId), request.ApiKey, request.Version, request.RequestTimeoutMs)
+                    : ExceptionFactory.Disconnected(_clientId, nodeId, AddressOf(nodeId), request.ApiKey, request.Version, cause);
+                responses.Add(new ClientResponse(request, nowMs, null, disconnected: true, timedOut: timedOut, error: error));
+            }
+            else if (request.ApiKey == ApiKey.Metadata)
+            {
+                _metadataUpdater.HandleFailedRequest(nowMs, null);
+            }
+        }
+        _scratchRequests.Clear();
+    }
+
+    private void HandleConnections()
+    {
+        foreach (var nodeId in _selector.Connected)
+        {
+            if (_discoverBrokerVersions)
+            {
+                _nodesNeedingApiVersionsFetch[nodeId] = ApiVersionsRequestHighestVersion;
+                _log.LogDebug("{Prefix}Completed connection to node {NodeId} ({Address}). Fetching API versions.", _logPrefix, nodeId, AddressOf(nodeId));
+            }
+            else
+            {
+                _connectionStates.Ready(nodeId);
+                _log.LogDebug("{Prefix}Completed connection to node {NodeId} ({Address}). Ready.", _logPrefix, nodeId, AddressOf(nodeId));
+            }
+        }
+    }
+
+    private void HandleInitiateApiVersionRequests(long nowMs)
+    {
+        if (_nodesNeedingApiVersionsFetch.Count == 0)
+            return;
+        _scratchNodes.Clear();
+        foreach (var (nodeId, version) in _nodesNeedingApiVersionsFetch)
+        {
+            if (!_selector.IsChannelReady(nodeId) || !_inFlightRequests.CanSendMore(nodeId))
+                continue;
+            _log.LogDebug("{Prefix}Initiating API versions fetch from node {NodeId} at v{Version}.", _logPrefix, nodeId, version);
+            // Enter CHECKING_API_VERSIONS only once the request is queued, so a connection that never
+            // becomes writable stays under the connection setup timeout.
+            _connectionStates.CheckingApiVersions(nodeId);
+            DoSend(NewApiVersionsRequest(nodeId, version), true, nowMs);
+            _scratchNodes.Add(nodeId);
+        }
+        foreach (var nodeId in _scratchNodes)
+            _nodesNeedingApiVersionsFetch.Remove(nodeId);
+        _scratchNodes.Clear();
+    }
+
+    private void HandleTimedOutConnections(long nowMs)
+    {
+        if (_connectionStates.ConnectingNodeCount == 0)
+            return;
+        _scratchNodes.Clear();
+        _connectionStates.NodesWithConnectionSetupTimeout(nowMs, _scratchNodes);
+        foreach (var nodeId in _scratchNodes)
+        {
+            _selector.Close(nodeId);
+            _log.LogInformation("{Prefix}Disconnecting from node {NodeId} ({Address}) due to socket connection setup timeout. The timeout value is {TimeoutMs} ms.",
+                _logPrefix, nodeId, AddressOf(nodeId), _connectionStates.ConnectionSetupTimeoutMs(nodeId));
+            _closedThisPoll.Add(nodeId);
+            ProcessDisconnection(nodeId, nowMs, new TimeoutException("socket connection setup timeout"), timedOut: true);
+        }
+        _scratchNodes.Clear();
+    }
+
+    private void HandleTimedOutRequests(long nowMs)
+    {
+        if (_inFlightRequests.Count == 0)
+            return;
+        _scratchNodes.Clear();
+        _inFlightRequests.NodesWithTimedOutRequests(nowMs, _scratchNodes);
+        foreach (var nodeId in _scratchNodes)
+        {
+            _selector.Close(nodeId);
+            _log.LogInformation("{Prefix}Disconnecting from node {NodeId} ({Address}) due to request timeout.", _logPrefix, nodeId, AddressOf(nodeId));
+            _closedThisPoll.Add(nodeId);
+            ProcessDisconnection(nodeId, nowMs, null, timedOut: true);
+        }
+        _scratchNodes.Clear();
+    }
+
+    private void CompleteResponses()
+    {
+        foreach (var response in _responses)
+        {
+            try
+            {
+                response.OnComplete();
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "{Prefix}Uncaught error in request completion of {Request}", _logPrefix, response.Request);
+            }
+        }
+    }
+
+    private string? AddressOf(int nodeId) => _nodes.TryGetValue(nodeId, out var node) ? node.Address : null;
+}

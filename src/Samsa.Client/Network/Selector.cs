@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Samsa.Client.Network;
+
+/// <summary>
+/// The socket implementation of <see cref="ISelectable"/> (the role of Java's Selector). Each
+/// connection is a <see cref="KafkaChannel"/> with its own async read and write loops over a
+/// <see cref="Socket"/>; the loops only move bytes and put events on one queue. <see cref="Poll"/>
+/// waits on a single signal (an event, a <see cref="Wakeup"/> or the timeout) and turns the queued
+/// events into the four per-poll lists, on the owner thread. All decisions stay in the caller.
+/// </summary>
+public sealed class Selector : ISelectable
+{
+    /// <summary>Largest frame accepted by default (512 MiB); larger sizes mean a non-Kafka peer or a corrupt stream.</summary>
+    public const int DefaultMaxReceiveSize = 512 * 1024 * 1024;
+
+    private readonly Dictionary<int, KafkaChannel> _channels = [];
+    private readonly ConcurrentQueue<SelectorEvent> _events = new();
+    private readonly ManualResetEventSlim _signal = new(false, 0);
+    private readonly List<NetworkSend> _completedSends = [];
+    private readonly List<NetworkReceive> _completedReceives = [];
+    private readonly List<int> _connected = [];
+    private readonly List<ChannelDisconnect> _disconnected = [];
+    private readonly List<ChannelDisconnect> _failedSends = [];
+    private readonly List<int> _idle = [];
+    private readonly long _connectionsMaxIdleMs;
+    private readonly int _maxReceiveSize;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private int _wakeup;
+    private long _nextIdleCheckMs;
+    private bool _disposed;
+
+    /// <summary>Creates a selector.</summary>
+    /// <param name="connectionsMaxIdleMs">Close connections idle this long (<c>connections.max.idle.ms</c>); negative disables.</param>
+    /// <param name="time">Clock for idle tracking.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="maxReceiveSize">Largest frame accepted.</param>
+    public Selector(long connectionsMaxIdleMs, TimeProvider? time = null, ILogger? logger = null, int maxReceiveSize = DefaultMaxReceiveSize)
+    {
+        _connectionsMaxIdleMs = connectionsMaxIdleMs;
+        _maxReceiveSize = maxReceiveSize;
+        _time = time ?? TimeProvider.System;
+        _log = logger ?? NullLogger.Instance;
+    }
+
+    internal int MaxReceiveSize => _maxReceiveSize;
+
+    internal ILogger Log => _log;
+
+    /// <inheritdoc />
+    public IReadOnlyList<NetworkSend> CompletedSends => _completedSends;
+
+    /// <inheritdoc />
+    public IReadOnlyList<NetworkReceive> CompletedReceives => _completedReceives;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Connected => _connected;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ChannelDisconnect> Disconnected => _disconnected;
+
+    /// <summary>Number of open connections.</summary>
+    public int ChannelCount => _channels.Count;
+
+    /// <inheritdoc />
+    public void Connect(int id, IPEndPoint address, int sendBufferSize, int receiveBufferSize)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_channels.ContainsKey(id))
+            throw new InvalidOperationException($"There is already a connection for id {id}");
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.NoDelay = true;
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            if (sendBufferSize >= 0)
+                socket.SendBufferSize = sendBufferSize;
+            if (receiveBufferSize >= 0)
+                socket.ReceiveBufferSize = receiveBufferSize;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var channel = new KafkaChannel(id, socket, this) { LastActivityMs = NowMs() };
+        _channels[id] = channel;
+        channel.Start(address);
+    }
+
+    /// <inheritdoc />
+    public void Send(NetworkSend send)
+    {
+        if (!_channels.TryGetValue(send.Destination, out var channel) || !channel.Send(send))
+        {
+            // Java reports sends to closed connections as failed sends, surfaced as disconnects.
+            send.Release();
+            _failedSends.Add(new ChannelDisconnect(send.Destination, new IOException($"Connection {send.Destination} is not open")));
+            return;
+        }
+        channel.LastActivityMs = NowMs();
+    }
+
+    /// <inheritdoc />
+    public void Poll(long timeoutMs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _completedSends.Clear();
+        _completedReceives.Clear();
+        _connected.Clear();
+        _disconnected.Clear();
+        if (_failedSends.Count > 0)
+        {
+            _disconnected.AddRange(_failedSends);
+            _failedSends.Clear();
+        }
+
+        if (timeoutMs > 0 && _events.IsEmpty && Volatile.Read(ref _wakeup) == 0 && _disconnected.Count == 0)
+            _signal.Wait((int)Math.Min(timeoutMs, int.MaxValue));
+        // Reset before draining: an event queued after the drain sets the signal again, so the next
+        // poll returns at once instead of losing it.
+        _signal.Reset();
+        Volatile.Write(ref _wakeup, 0);
+
+        var now = NowMs();
+        while (_events.TryDequeue(out var e))
+        {
+            var channel = e.Channel;
+            if (!_channels.TryGetValue(channel.Id, out var current) || !ReferenceEquals(current, channel))
+            {
+                // From a connection closed earlier (or replaced by a reconnect): drop it.
+                e.Send?.Release();
+                continue;
+            }
+            channel.LastActivityMs = now;
+            switch (e.Kind)
+            {
+                case SelectorEventKind.Connected:
+                    channel.Ready = true;
+                    _connected.Add(channel.Id);
+                    break;
+                case SelectorEventKind.SendCompleted:
+                    _completedSends.Add(e.Send!);
+                    break;
+                case SelectorEventKind.Received:
+                    _completedReceives.Add(new NetworkReceive(channel.Id, e.Buffer!, e.Buffer!.Length));
+                    break;
+                case SelectorEventKind.Disconnected:
+                    _channels.Remove(channel.Id);
+                    channel.Close();
+                    _disconnected.Add(new ChannelDisconnect(channel.Id, e.Error));
+                    break;
+            }
+        }
+        MaybeCloseIdleConnections(now);
+    }
+
+    /// <inheritdoc />
+    public void Wakeup()
+    {
+        Volatile.Write(ref _wakeup, 1);
+        _signal.Set();
+    }
+
+    /// <inheritdoc />
+    public void Close(int id)
+    {
+        if (_channels.Remove(id, out var channel))
+            channel.Close();
+    }
+
+    /// <inheritdoc />
+    public bool IsChannelReady(int id) => _channels.TryGetValue(id, out var c) && c.Ready;
+
+    /// <summary>Closes every connection.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        foreach (var channel in _channels.Values)
+            channel.Close();
+        _channels.Clear();
+        while (_events.TryDequeue(out var e))
+            e.Send?.Release();
+        _signal.Dispose();
+    }
+
+    internal void Post(in SelectorEvent e)
+    {
+        _events.Enqueue(e);
+        _signal.Set();
+    }
+
+    private void MaybeCloseIdleConnections(long now)
+    {
+        if (_connectionsMaxIdleMs < 0 || now < _nextIdleCheckMs)
+            return;
+        // Checking at most every tenth of the idle limit keeps this off the hot path.
+        _nextIdleCheckMs = now + Math.Max(_connectionsMaxIdleMs / 10, 1);
+        foreach (var (id, channel) in _channels)
+        {
+            if (now - channel.LastActivityMs >= _connectionsMaxIdleMs)
+                _idle.Add(id);
+        }
+        foreach (var id in _idle)
+        {
+            _log.LogDebug("Closing connection {ConnectionId} idle for more than {IdleMs} ms (connections.max.idle.ms)", id, _connectionsMaxIdleMs);
+            Close(id);
+            _disconnected.Add(new ChannelDisconnect(id, null));
+        }
+        _idle.Clear();
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+}
+
+internal enum SelectorEventKind : byte
+{
+    Connected,
+    SendCompleted,
+    Received,
+    Disconnected,
+}
+
+internal readonly record struct SelectorEvent(SelectorEventKind Kind, KafkaChannel Channel, NetworkSend? Send = null, byte[]? Buffer = null, Exception? Error = null);
