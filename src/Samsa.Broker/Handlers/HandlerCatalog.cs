@@ -6,5 +6,20 @@ internal static class HandlerCatalog
     public static IEnumerable<ApiHandler> Create(EmbeddedCluster cluster) =>
     [
         new ApiVersionsHandler(cluster),
+        new MetadataHandler(cluster),
+        new ProduceHandler(cluster),
+        new FetchHandler(cluster),
+        new ListOffsetsHandler(cluster),
+        new InitProducerIdHandler(cluster),
+        new FindCoordinatorHandler(cluster),
+        new JoinGroupHandler(cluster),
+        new SyncGroupHandler(cluster),
+        new HeartbeatHandler(cluster),
+        new LeaveGroupHandler(cluster),
+        new OffsetCommitHandler(cluster),
+        new OffsetFetchHandler(cluster),
+        new ListGroupsHandler(cluster),
+        new DescribeGroupsHandler(cluster),
+        new DeleteGroupsHandler(cluster),
     ];
 }

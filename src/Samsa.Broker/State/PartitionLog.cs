@@ -321,7 +321,7 @@ internal sealed class PartitionLog : IDisposable
     /// <paramref name="maxBytes"/> except that the first batch is always returned whole (KIP-74),
     /// stopping at the high watermark or, for read_committed, the last stable offset.
     /// </summary>
-    public LogReadResult Read(long fetchOffset, int maxBytes, bool readCommitted)
+    public LogReadResult Read(long fetchOffset, int maxBytes, bool readCommitted, bool minOneBatch = true)
     {
         lock (_lock)
         {
@@ -337,6 +337,10 @@ internal sealed class PartitionLog : IDisposable
                 return new LogReadResult(ErrorCode.None, ReadOnlyMemory<byte>.Empty, HighWatermark, lso, LogStartOffset);
             }
             var first = _entries[index];
+            if (!minOneBatch && first.Length > maxBytes)
+            {
+                return new LogReadResult(ErrorCode.None, ReadOnlyMemory<byte>.Empty, HighWatermark, lso, LogStartOffset);
+            }
             int length = first.Length;
             for (int i = index + 1; i < _entryCount; i++)
             {
