@@ -169,7 +169,7 @@ public static class Kcat
         string? compression = null, IEnumerable<KeyValuePair<string, string>>? headers = null,
         IEnumerable<string>? extraArgs = null, TimeSpan? timeout = null)
     {
-        var args = new List<string> { "-P", "-b", bootstrap, "-t", topic, "-q" };
+        var args = new List<string> { "-P", "-b", bootstrap, "-t", topic };
         if (partition is { } p)
         {
             args.Add("-p");
