@@ -179,7 +179,9 @@ public sealed class MockCluster : IDisposable
     /// <summary>
     /// The next requests of <paramref name="apiKey"/> to <paramref name="brokerId"/> get, in order,
     /// these errors (<see cref="ErrorCode.None"/> to answer normally) after the given delays.
-    /// Broker errors take precedence over cluster errors.
+    /// Broker errors take precedence over cluster errors. Caveat (librdkafka 2.0.2): once errors were
+    /// pushed for an API on a broker, that broker's (possibly empty) stack shadows the cluster-level
+    /// stack of the API for good, so cluster errors pushed later never reach that broker.
     /// </summary>
     public void PushBrokerRequestErrors(int brokerId, ApiKey apiKey, params (ErrorCode Error, int RttMs)[] errors)
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Sockets;
+using Samsa.Protocol.Messages;
 
 namespace Samsa.Testing;
 
@@ -96,6 +97,24 @@ public sealed partial class RawKafkaConnection : IAsyncDisposable, IDisposable
     {
         await SendFrameAsync(requestFrame, cancellationToken);
         return await ReceiveFrameAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> at <paramref name="version"/> with a fresh correlation id and
+    /// decodes the response, checking the correlation id.
+    /// </summary>
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version, CancellationToken cancellationToken = default)
+        where TRequest : IKafkaRequest<TRequest, TResponse>
+        where TResponse : IKafkaResponse<TResponse>
+    {
+        var correlationId = NextCorrelationId();
+        var response = await SendAndReceiveAsync(KafkaFrame.EncodeRequest(request, version, correlationId), cancellationToken);
+        var (header, body) = KafkaFrame.DecodeResponse<TResponse>(response, version);
+        if (header.CorrelationId != correlationId)
+        {
+            throw new IOException($"{TRequest.Key} v{version}: response correlation id {header.CorrelationId}, expected {correlationId}");
+        }
+        return body;
     }
 
     /// <inheritdoc />

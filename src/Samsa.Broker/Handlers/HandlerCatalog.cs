@@ -21,5 +21,16 @@ internal static class HandlerCatalog
         new ListGroupsHandler(cluster),
         new DescribeGroupsHandler(cluster),
         new DeleteGroupsHandler(cluster),
+        new CreateTopicsHandler(cluster),
+        new DeleteTopicsHandler(cluster),
+        new CreatePartitionsHandler(cluster),
+        new DescribeClusterHandler(cluster),
+        new DescribeConfigsHandler(cluster),
+        new OffsetForLeaderEpochHandler(cluster),
+        new DeleteRecordsHandler(cluster),
+        new AddPartitionsToTxnHandler(cluster),
+        new AddOffsetsToTxnHandler(cluster),
+        new TxnOffsetCommitHandler(cluster),
+        new EndTxnHandler(cluster),
     ];
 }

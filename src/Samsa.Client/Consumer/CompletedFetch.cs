@@ -1,5 +1,6 @@
 using Samsa.Protocol.Messages;
 using Samsa.Protocol.Records;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Consumer;
 
@@ -8,6 +9,9 @@ internal interface IFetchedRecordSink
 {
     /// <summary>Takes one record of <paramref name="partition"/> (deserialize it now).</summary>
     void Add(TopicPartition partition, in Record record, int leaderEpoch);
+
+    /// <summary>Records taken so far.</summary>
+    int Count { get; }
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using Samsa.Client.Producer;
+using TopicPartition = Samsa.Client.Metadata.TopicPartition;
 using Samsa.Protocol.Records;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Consumer;
 

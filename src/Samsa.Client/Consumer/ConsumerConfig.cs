@@ -1,4 +1,5 @@
 using System.Globalization;
+using Samsa.Client.Configuration;
 
 namespace Samsa.Client.Consumer;
 
@@ -110,6 +111,22 @@ public sealed record ConsumerConfig
 
     /// <summary><c>allow.auto.create.topics</c>: metadata requests may auto-create subscribed topics. Default true.</summary>
     public bool AllowAutoCreateTopics { get; init; } = true;
+
+    /// <summary>
+    /// Connection settings shared with other clients (reconnect back-off, socket buffers, ...). Its
+    /// bootstrap.servers, client.id, request.timeout.ms, retry.backoff.ms and metadata.max.age.ms are
+    /// replaced by this record's values.
+    /// </summary>
+    public ClientOptions Connection { get; init; } = new();
+
+    internal ClientOptions ToClientOptions() => Connection with
+    {
+        BootstrapServers = BootstrapServers,
+        ClientId = ClientId,
+        RequestTimeout = RequestTimeout,
+        RetryBackoff = RetryBackoff,
+        MetadataMaxAge = MetadataMaxAge,
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid property (by its Kafka key).</summary>
     public void Validate()

@@ -1,4 +1,5 @@
 using Samsa.Protocol;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Consumer;
 

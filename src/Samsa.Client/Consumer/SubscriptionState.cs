@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Consumer;
 
@@ -190,7 +191,7 @@ internal sealed class SubscriptionState
     {
         var next = new Dictionary<TopicPartition, TopicPartitionState>(partitions.Count);
         var sorted = new List<TopicPartition>(partitions);
-        sorted.Sort();
+        sorted.Sort(TopicPartitionComparer.Instance);
         foreach (var tp in sorted)
             next[tp] = _assignment.TryGetValue(tp, out var existing) ? existing : new TopicPartitionState();
         _assignment = next;

@@ -4,6 +4,7 @@ using Samsa.Protocol.Compression;
 using Samsa.Protocol.Errors;
 using Samsa.Protocol.Messages;
 using Samsa.Protocol.Records;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Tests.Consumer;
 
@@ -14,6 +15,8 @@ public class CompletedFetchTests
     sealed class Sink : IFetchedRecordSink
     {
         public List<(long Offset, string Value)> Records { get; } = [];
+
+        public int Count => Records.Count;
 
         public void Add(TopicPartition partition, in Samsa.Protocol.Records.Record record, int leaderEpoch) =>
             Records.Add((record.Offset, Encoding.UTF8.GetString(record.Value.Span)));

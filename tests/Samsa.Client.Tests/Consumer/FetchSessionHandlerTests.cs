@@ -1,5 +1,6 @@
 using Samsa.Client.Consumer;
 using Samsa.Protocol;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Tests.Consumer;
 
@@ -31,7 +32,7 @@ public class FetchSessionHandlerTests
 
         var data = h.Build([P(A, 5), P(C, 0)]);
         Assert.Equal(new FetchMetadata(42, 1), data.Metadata);
-        Assert.Equal([A, C], data.ToSend.Keys.Order().ToList());
+        Assert.Equal([A, C], data.ToSend.Keys.Order(TopicPartitionComparer.Instance).ToList());
         Assert.Equal([B], data.ToForget);
         Assert.Equal(5, data.SessionPartitions[A].FetchOffset);
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Samsa.Client.Consumer;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Tests.Consumer;
 

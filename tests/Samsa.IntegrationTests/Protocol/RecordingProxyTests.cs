@@ -65,4 +65,27 @@ public sealed class RecordingProxyTests
         Assert.Equal(7, BinaryPrimitives.ReadInt32BigEndian(response));
         Assert.Equal(0, BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(4)));
     }
+
+    [Fact]
+    public async Task Pushed_broker_and_cluster_errors_reach_the_wire()
+    {
+        using var cluster = new MockCluster(1);
+        await using var connection = await RawKafkaConnection.ConnectAsync(cluster.Broker(1).Address);
+        async Task<short> ApiVersionsError()
+        {
+            byte[] request = [0, 18, 0, 0, 0, 0, 0, (byte)connection.NextCorrelationId(), 0, 1, (byte)'t'];
+            var response = await connection.SendAndReceiveAsync(request);
+            return BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(4));
+        }
+
+        cluster.PushRequestErrors(ApiKey.ApiVersions, ErrorCode.PolicyViolation);
+        var clusterError = await ApiVersionsError();
+        cluster.PushBrokerRequestErrors(1, ApiKey.ApiVersions, (ErrorCode.ClusterAuthorizationFailed, 0));
+        var brokerError = await ApiVersionsError();
+        var afterwards = await ApiVersionsError();
+
+        Assert.Equal((short)ErrorCode.ClusterAuthorizationFailed, brokerError);
+        Assert.Equal((short)ErrorCode.PolicyViolation, clusterError);
+        Assert.Equal((short)ErrorCode.None, afterwards);
+    }
 }

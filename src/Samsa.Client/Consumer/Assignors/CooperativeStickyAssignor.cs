@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 namespace Samsa.Client.Consumer.Assignors;
 
 /// <summary>
@@ -39,7 +40,7 @@ public sealed class CooperativeStickyAssignor : IPartitionAssignor
         }
         foreach (var (tp, owner) in previousOwner) result[owner.Member].Add(tp);
 
-        var all = new SortedSet<TopicPartition>();
+        var all = new SortedSet<TopicPartition>(TopicPartitionComparer.Instance);
         foreach (var m in sorted)
         {
             foreach (var topic in m.Topics)
@@ -64,7 +65,7 @@ public sealed class CooperativeStickyAssignor : IPartitionAssignor
         foreach (var m in sorted)
         {
             result[m.MemberId].RemoveAll(tp => previousOwner.TryGetValue(tp, out var o) && o.Member != m.MemberId);
-            result[m.MemberId].Sort();
+            result[m.MemberId].Sort(TopicPartitionComparer.Instance);
         }
         return result;
     }
@@ -105,7 +106,7 @@ public sealed class CooperativeStickyAssignor : IPartitionAssignor
             foreach (var from in byLoad)
             {
                 var partitions = assignment[from.MemberId];
-                partitions.Sort();
+                partitions.Sort(TopicPartitionComparer.Instance);
                 for (var i = partitions.Count - 1; i >= 0 && !moved; i--)
                 {
                     var tp = partitions[i];

@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 namespace Samsa.Client.Consumer.Assignors;
 
 /// <summary>How partitions move between members in a rebalance (Java's RebalanceProtocol).</summary>

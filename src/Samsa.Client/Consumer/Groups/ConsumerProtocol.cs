@@ -2,6 +2,7 @@ using Samsa.Client.Consumer.Assignors;
 using Samsa.Protocol.Errors;
 using Samsa.Protocol.Messages;
 using Samsa.Protocol.Primitives;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Consumer.Groups;
 

@@ -1,5 +1,6 @@
 using Samsa.Client.Consumer;
 using Samsa.Client.Consumer.Assignors;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Tests.Consumer.Assignors;
 

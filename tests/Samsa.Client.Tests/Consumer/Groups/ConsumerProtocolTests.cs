@@ -1,6 +1,7 @@
 using Samsa.Client.Consumer;
 using Samsa.Client.Consumer.Groups;
 using Samsa.Protocol.Errors;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Tests.Consumer.Groups;
 
