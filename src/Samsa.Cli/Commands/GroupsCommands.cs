@@ -3,6 +3,7 @@ using Samsa.Cli.CommandLine;
 using Samsa.Cli.Output;
 using Samsa.Client.Admin;
 using Samsa.Client.Consumer;
+using Samsa.Client.Metadata;
 using Samsa.Protocol;
 using Samsa.Protocol.Errors;
 

@@ -1,5 +1,6 @@
 using Samsa.Client.Admin.Handlers;
 using Samsa.Client.Consumer;
+using Samsa.Client.Metadata;
 
 namespace Samsa.Client.Admin;
 

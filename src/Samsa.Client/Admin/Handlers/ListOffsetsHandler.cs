@@ -1,4 +1,5 @@
 using Samsa.Client.Consumer;
+using Samsa.Client.Metadata;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
