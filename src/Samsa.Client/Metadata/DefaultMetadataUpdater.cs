@@ -58,9 +58,9 @@ internal sealed class DefaultMetadataUpdater : IMetadataUpdater
 
         var leastLoaded = _client.LeastLoadedNode(nowMs);
         if (_recoveryStrategy == MetadataRecoveryStrategy.Rebootstrap
-            && !leastLoaded.HasNodeAvailableOrConnectionReady
             && !_metadata.Fetch().IsBootstrapConfigured
-            && _metadata.BootstrapAddresses.Count > 0)
+            && _metadata.BootstrapAddresses.Count > 0
+            && (!leastLoaded.HasNodeAvailableOrConnectionReady || AllKnownNodesUnreachable()))
         {
             _log.LogInformation("{Prefix}No known broker can be reached; rebootstrapping", _prefix);
             _metadata.Rebootstrap();
@@ -74,6 +74,22 @@ internal sealed class DefaultMetadataUpdater : IMetadataUpdater
             return _noNodeBackoffMs;
         }
         return MaybeUpdate(nowMs, leastLoaded.Node);
+    }
+
+    /// <summary>
+    /// True when every broker of the current metadata has failed or dropped its connection since the
+    /// last successful update (the cluster may have moved to new addresses).
+    /// </summary>
+    private bool AllKnownNodesUnreachable()
+    {
+        var states = _client.ConnectionStates;
+        var since = _metadata.LastSuccessfulUpdateMs;
+        foreach (var node in FetchNodes())
+        {
+            if (!states.IsDisconnected(node.Id) || states.LastConnectAttemptMs(node.Id) < since)
+                return false;
+        }
+        return true;
     }
 
     private long MaybeUpdate(long nowMs, Node node)
