@@ -297,7 +297,11 @@ internal sealed class RecordAccumulator
                 bool backingOff = batch.Attempts > 0 && nowMs - batch.LastAttemptMs < RetryBackoffMs(batch.Attempts);
                 if (backingOff) continue;
                 if (size + batch.SizeInBytes > maxSize && ready.Count > 0)
-                    break; // the request is full; the next drain starts with the following partition
+                {
+                    // The request is full; the next drain starts with this partition so it is not skipped.
+                    _nodesDrainIndex[node] = (drainIndex + parts.Count - 1) % parts.Count;
+                    break;
+                }
                 if (_transactionManager is { } tm && tm.ShouldStopDrain(batch, inFlightFor?.Invoke(tp) ?? tm.InFlightBatchCount(tp)))
                     continue;
                 deque.RemoveFirst();
