@@ -161,12 +161,18 @@ internal sealed class OffsetFetcher
         fatal = null;
         var result = new Dictionary<TopicPartition, OffsetAndTimestamp>();
         var body = (ListOffsetsResponse)response.Body!;
+        var askedSet = new HashSet<TopicPartition>(asked);
         var seen = new HashSet<TopicPartition>();
         foreach (var t in body.Topics)
         {
             foreach (var p in t.Partitions)
             {
                 var tp = new TopicPartition(t.Name, p.PartitionIndex);
+                if (!askedSet.Contains(tp))
+                {
+                    _logger.LogWarning("ListOffsets response from node {Node} names {Partition}, which was not asked for; ignored", response.Destination, tp);
+                    continue;
+                }
                 seen.Add(tp);
                 var error = (ErrorCode)p.ErrorCode;
                 if (error == ErrorCode.None)
@@ -184,7 +190,7 @@ internal sealed class OffsetFetcher
                 }
             }
         }
-        foreach (var tp in asked)
+        foreach (var tp in askedSet)
         {
             if (!seen.Contains(tp)) retry.Add(tp);
         }
