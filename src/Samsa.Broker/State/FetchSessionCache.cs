@@ -19,7 +19,8 @@ internal sealed class CachedPartition(string topic, Guid topicId, int partition)
 internal sealed class FetchSession(int id)
 {
     public int Id { get; } = id;
-    public int Epoch { get; set; } = 1;
+    /// <summary>The epoch the next incremental request must carry; bumped after each response (starts at 1 after the creating fetch).</summary>
+    public int Epoch { get; set; }
     public long LastUsedMs { get; set; }
     public List<CachedPartition> Partitions { get; } = [];
     public Dictionary<(string Topic, int Partition), CachedPartition> Index { get; } = [];
