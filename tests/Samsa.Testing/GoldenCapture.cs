@@ -25,8 +25,17 @@ public static class GoldenCapture
     /// <summary>The compression codecs kcat -z accepts, in capture order.</summary>
     public static readonly IReadOnlyList<string> Codecs = ["none", "gzip", "snappy", "lz4", "zstd"];
 
-    /// <summary>The record lines kcat produces per codec ("key:value"; every record also gets header golden=1).</summary>
-    public static readonly IReadOnlyList<string> Records = ["k1:value-1", "k2:value-2 with some more text", "k3:value-3"];
+    /// <summary>
+    /// The record lines kcat produces per codec ("key:value"; every record also gets header golden=1).
+    /// Values repeat themselves so every codec shrinks the batch: librdkafka sends a batch
+    /// uncompressed when compression would not make it smaller.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Records =
+    [
+        "k1:value-1 golden golden golden golden golden golden golden golden golden golden golden golden",
+        "k2:value-2 with some more text, with some more text, with some more text, with some more text",
+        "k3:value-3 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789",
+    ];
 
     /// <summary>
     /// Runs every scenario and returns one exchange per (API key, version), plus one Produce and

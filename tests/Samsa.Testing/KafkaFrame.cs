@@ -1,4 +1,5 @@
 using Samsa.Protocol;
+using Samsa.Protocol.Headers;
 using Samsa.Protocol.Messages;
 using Samsa.Protocol.Primitives;
 
@@ -10,25 +11,11 @@ namespace Samsa.Testing;
 /// </summary>
 public static class KafkaFrame
 {
-    /// <summary>Request header version for <paramref name="apiKey"/> at <paramref name="version"/>: 2 when flexible, else 1 (ControlledShutdown v0: 0).</summary>
-    public static short RequestHeaderVersion(ApiKey apiKey, short version)
-    {
-        if (apiKey == ApiKey.ControlledShutdown && version == 0)
-        {
-            return 0;
-        }
-        return ApiVersionRanges.Get(apiKey).IsFlexible(version) ? (short)2 : (short)1;
-    }
+    /// <summary>Request header version (production rule, <see cref="HeaderVersions.ForRequest"/>).</summary>
+    public static short RequestHeaderVersion(ApiKey apiKey, short version) => HeaderVersions.ForRequest(apiKey, version);
 
-    /// <summary>Response header version: 1 when flexible, else 0; ApiVersions responses always use 0 (KIP-511).</summary>
-    public static short ResponseHeaderVersion(ApiKey apiKey, short version)
-    {
-        if (apiKey == ApiKey.ApiVersions)
-        {
-            return 0;
-        }
-        return ApiVersionRanges.Get(apiKey).IsFlexible(version) ? (short)1 : (short)0;
-    }
+    /// <summary>Response header version (production rule, <see cref="HeaderVersions.ForResponse"/>).</summary>
+    public static short ResponseHeaderVersion(ApiKey apiKey, short version) => HeaderVersions.ForResponse(apiKey, version);
 
     /// <summary>Encodes a request frame: header (with <paramref name="correlationId"/>, <paramref name="clientId"/>) and body at <paramref name="version"/>.</summary>
     public static byte[] EncodeRequest(IKafkaRequest request, short version, int correlationId, string? clientId = "samsa-test")

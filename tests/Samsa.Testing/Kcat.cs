@@ -215,17 +215,23 @@ public static class Kcat
     /// Consumes <paramref name="count"/> records with kcat -C from the beginning (or
     /// <paramref name="offset"/>), formatted by <paramref name="format"/> (-f, e.g. "%k=%s\n";
     /// %K/%S print key/value lengths, %h headers, %p partition, %o offset). Stops at the end of the
-    /// partitions (-e) if fewer records exist.
+    /// partitions (-e) if fewer records exist. Pass a null format with extraArgs "-J" for one JSON
+    /// object per record.
     /// </summary>
     public static async Task<KcatResult> ConsumeAsync(
-        string bootstrap, string topic, int count, string format = "%s\\n", int? partition = null,
+        string bootstrap, string topic, int count, string? format = "%s\\n", int? partition = null,
         string offset = "beginning", IEnumerable<string>? extraArgs = null, TimeSpan? timeout = null)
     {
         var args = new List<string>
         {
             "-C", "-b", bootstrap, "-t", topic, "-o", offset, "-e", "-q",
-            "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", format,
+            "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (format is not null)
+        {
+            args.Add("-f");
+            args.Add(format);
+        }
         if (partition is { } p)
         {
             args.Add("-p");

@@ -38,6 +38,9 @@ public sealed class MockCluster : IDisposable
     /// </summary>
     public const ErrorCode TransportError = (ErrorCode)(-195);
 
+    /// <summary>Partitions of a topic the mock creates on its own (Metadata with auto-creation, e.g. a producer's first send).</summary>
+    public const int AutoCreatedPartitions = 4;
+
     private readonly Lock _lock = new();
     private IntPtr _rk;
     private IntPtr _cluster;
@@ -93,36 +96,36 @@ public sealed class MockCluster : IDisposable
     public void CreateTopic(string name, int partitions = 1, int replicationFactor = 1)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        Check(LibRdKafka.rd_kafka_mock_topic_create(Handle, name, partitions, replicationFactor), $"create topic '{name}' ({partitions} partitions, rf {replicationFactor})");
+        Call(h => LibRdKafka.rd_kafka_mock_topic_create(h, name, partitions, replicationFactor), $"create topic '{name}' ({partitions} partitions, rf {replicationFactor})");
     }
 
     /// <summary>Makes <paramref name="brokerId"/> disconnect its clients and refuse new connections (-1 for all). Leadership does not move.</summary>
     public void SetBrokerDown(int brokerId) =>
-        Check(LibRdKafka.rd_kafka_mock_broker_set_down(Handle, brokerId), $"set broker {brokerId} down");
+        Call(h => LibRdKafka.rd_kafka_mock_broker_set_down(h, brokerId), $"set broker {brokerId} down");
 
     /// <summary>Makes <paramref name="brokerId"/> accept connections again (-1 for all).</summary>
     public void SetBrokerUp(int brokerId) =>
-        Check(LibRdKafka.rd_kafka_mock_broker_set_up(Handle, brokerId), $"set broker {brokerId} up");
+        Call(h => LibRdKafka.rd_kafka_mock_broker_set_up(h, brokerId), $"set broker {brokerId} up");
 
     /// <summary>Delays every response of <paramref name="brokerId"/> (-1 for all) by <paramref name="rttMs"/> ms.</summary>
     public void SetRtt(int brokerId, int rttMs) =>
-        Check(LibRdKafka.rd_kafka_mock_broker_set_rtt(Handle, brokerId, rttMs), $"set broker {brokerId} rtt {rttMs} ms");
+        Call(h => LibRdKafka.rd_kafka_mock_broker_set_rtt(h, brokerId, rttMs), $"set broker {brokerId} rtt {rttMs} ms");
 
     /// <summary>Sets the rack reported for <paramref name="brokerId"/> in Metadata (-1 for all).</summary>
     public void SetBrokerRack(int brokerId, string rack) =>
-        Check(LibRdKafka.rd_kafka_mock_broker_set_rack(Handle, brokerId, rack), $"set broker {brokerId} rack '{rack}'");
+        Call(h => LibRdKafka.rd_kafka_mock_broker_set_rack(h, brokerId, rack), $"set broker {brokerId} rack '{rack}'");
 
     /// <summary>Moves the leadership of a partition (creating the topic if needed); -1 makes it leaderless.</summary>
     public void SetPartitionLeader(string topic, int partition, int brokerId) =>
-        Check(LibRdKafka.rd_kafka_mock_partition_set_leader(Handle, topic, partition, brokerId), $"set leader of {topic}-{partition} to {brokerId}");
+        Call(h => LibRdKafka.rd_kafka_mock_partition_set_leader(h, topic, partition, brokerId), $"set leader of {topic}-{partition} to {brokerId}");
 
     /// <summary>Sets the preferred read replica of a partition (KIP-392).</summary>
     public void SetPartitionFollower(string topic, int partition, int brokerId) =>
-        Check(LibRdKafka.rd_kafka_mock_partition_set_follower(Handle, topic, partition, brokerId), $"set follower of {topic}-{partition} to {brokerId}");
+        Call(h => LibRdKafka.rd_kafka_mock_partition_set_follower(h, topic, partition, brokerId), $"set follower of {topic}-{partition} to {brokerId}");
 
     /// <summary>Sets the follower's low/high watermarks (-1 reverts to the leader's).</summary>
     public void SetPartitionFollowerWatermarks(string topic, int partition, long low, long high) =>
-        Check(LibRdKafka.rd_kafka_mock_partition_set_follower_wmarks(Handle, topic, partition, low, high), $"set follower watermarks of {topic}-{partition}");
+        Call(h => LibRdKafka.rd_kafka_mock_partition_set_follower_wmarks(h, topic, partition, low, high), $"set follower watermarks of {topic}-{partition}");
 
     /// <summary>
     /// The next <c>errors.Length</c> requests of <paramref name="apiKey"/> to any broker fail, in
@@ -187,7 +190,7 @@ public sealed class MockCluster : IDisposable
     {
         foreach (var (error, rttMs) in errors)
         {
-            Check(LibRdKafka.rd_kafka_mock_broker_push_request_error_rtts_1(Handle, brokerId, (short)apiKey, 1, (short)error, rttMs),
+            Call(h => LibRdKafka.rd_kafka_mock_broker_push_request_error_rtts_1(h, brokerId, (short)apiKey, 1, (short)error, rttMs),
                 $"push {error} ({rttMs} ms) for {apiKey} on broker {brokerId}");
         }
     }
@@ -196,7 +199,12 @@ public sealed class MockCluster : IDisposable
     public unsafe int BrokerErrorStackCount(int brokerId, ApiKey apiKey)
     {
         nuint count = 0;
-        Check(LibRdKafka.rd_kafka_mock_broker_error_stack_cnt(Handle, brokerId, (short)apiKey, &count), $"error stack count of {apiKey} on broker {brokerId}");
+        int err;
+        lock (_lock)
+        {
+            err = LibRdKafka.rd_kafka_mock_broker_error_stack_cnt(HandleLocked, brokerId, (short)apiKey, &count);
+        }
+        Check(err, $"error stack count of {apiKey} on broker {brokerId}");
         return (int)count;
     }
 
@@ -211,15 +219,15 @@ public sealed class MockCluster : IDisposable
 
     /// <summary>Makes <paramref name="brokerId"/> the coordinator of consumer group <paramref name="groupId"/>.</summary>
     public void SetGroupCoordinator(string groupId, int brokerId) =>
-        Check(LibRdKafka.rd_kafka_mock_coordinator_set(Handle, "group", groupId, brokerId), $"set coordinator of group '{groupId}' to {brokerId}");
+        Call(h => LibRdKafka.rd_kafka_mock_coordinator_set(h, "group", groupId, brokerId), $"set coordinator of group '{groupId}' to {brokerId}");
 
     /// <summary>Makes <paramref name="brokerId"/> the coordinator of <paramref name="transactionalId"/>.</summary>
     public void SetTransactionCoordinator(string transactionalId, int brokerId) =>
-        Check(LibRdKafka.rd_kafka_mock_coordinator_set(Handle, "transaction", transactionalId, brokerId), $"set coordinator of transaction '{transactionalId}' to {brokerId}");
+        Call(h => LibRdKafka.rd_kafka_mock_coordinator_set(h, "transaction", transactionalId, brokerId), $"set coordinator of transaction '{transactionalId}' to {brokerId}");
 
     /// <summary>Restricts the version range the brokers advertise and accept for <paramref name="apiKey"/>.</summary>
     public void SetApiVersion(ApiKey apiKey, short minVersion, short maxVersion) =>
-        Check(LibRdKafka.rd_kafka_mock_set_apiversion(Handle, (short)apiKey, minVersion, maxVersion), $"set {apiKey} versions {minVersion}..{maxVersion}");
+        Call(h => LibRdKafka.rd_kafka_mock_set_apiversion(h, (short)apiKey, minVersion, maxVersion), $"set {apiKey} versions {minVersion}..{maxVersion}");
 
     /// <summary>Removes <paramref name="apiKey"/> from ApiVersions and rejects its requests.</summary>
     public void DisableApi(ApiKey apiKey) => SetApiVersion(apiKey, -1, -1);
@@ -245,15 +253,15 @@ public sealed class MockCluster : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"MockCluster({BootstrapServers})";
 
-    private IntPtr Handle
+    // Every native call runs under the lock so Dispose cannot free the cluster in the middle of one.
+    private void Call(Func<IntPtr, int> call, string what)
     {
-        get
+        int err;
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                return HandleLocked;
-            }
+            err = call(HandleLocked);
         }
+        Check(err, what);
     }
 
     private IntPtr HandleLocked => _cluster != IntPtr.Zero ? _cluster : throw new ObjectDisposedException(nameof(MockCluster));

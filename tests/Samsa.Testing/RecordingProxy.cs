@@ -80,10 +80,13 @@ public sealed class RecordingProxy : IAsyncDisposable, IDisposable
             throw;
         }
 
-        for (var i = 0; i < _listeners.Length; i++)
+        lock (_lock)
         {
-            var index = i;
-            _tasks.Add(Task.Run(() => AcceptLoopAsync(index)));
+            for (var i = 0; i < _listeners.Length; i++)
+            {
+                var index = i;
+                _tasks.Add(Task.Run(() => AcceptLoopAsync(index)));
+            }
         }
     }
 

@@ -75,7 +75,18 @@ internal sealed class MessageEmitter
             var initText = init is "0" or "0L" or "false" or "null" && !f.Type.IsStruct && !f.Type.IsArray && f.Type.Kind != TypeKind.Records ? "" : $" = {init};";
             if (init == "null")
                 initText = "";
-            w.Line($"public {type} {f.Name} {{ get; set; }}{initText}");
+            if (IsLazyStruct(f))
+            {
+                // Created on first use: reading a message whose tagged struct is absent (most Fetch and
+                // Produce partitions) then allocates nothing for it.
+                w.Line($"public {type} {f.Name} {{ get => {BackingField(f)} ??= new(); set => {BackingField(f)} = value; }}");
+                w.Line();
+                w.Line($"private {type}? {BackingField(f)};");
+            }
+            else
+            {
+                w.Line($"public {type} {f.Name} {{ get; set; }}{initText}");
+            }
             w.Line();
         }
         w.Line("/// <inheritdoc />");
@@ -92,6 +103,14 @@ internal sealed class MessageEmitter
             EmitHasDefaultValues(w, c);
         }
     }
+
+    /// <summary>Non-nullable struct fields are created lazily behind a backing field.</summary>
+    private static bool IsLazyStruct(FieldSpec f) => f.Type.IsStruct && !IsNullableProperty(f);
+
+    private static string BackingField(FieldSpec f) => "_" + char.ToLowerInvariant(f.Name[0]) + f.Name[1..];
+
+    /// <summary>The expression default checks read: the backing field for lazy structs, so checking allocates nothing.</summary>
+    private static string DefaultCheckAccess(FieldSpec f) => IsLazyStruct(f) ? BackingField(f) : f.Name;
 
     private string FlexibleDeclaration(ClassModel c)
     {
@@ -143,7 +162,7 @@ internal sealed class MessageEmitter
             {
                 if (!f.Ignorable)
                 {
-                    body.Open($"if ({NonDefaultCondition(f, f.Name)})");
+                    body.Open($"if ({NonDefaultCondition(f, DefaultCheckAccess(f))})");
                     body.Line($"throw ProtocolErrors.FieldNotSupported({Q(c.ErrorName)}, {Q(f.Name)}, version);");
                     body.Close();
                 }
@@ -159,7 +178,7 @@ internal sealed class MessageEmitter
             body.Close();
             if (!f.Ignorable)
             {
-                body.Open($"else if ({NonDefaultCondition(f, f.Name)})");
+                body.Open($"else if ({NonDefaultCondition(f, DefaultCheckAccess(f))})");
                 body.Line($"throw ProtocolErrors.FieldNotSupported({Q(c.ErrorName)}, {Q(f.Name)}, version);");
                 body.Close();
             }
@@ -172,7 +191,7 @@ internal sealed class MessageEmitter
             var cond = Condition(f.Versions, c.Context);
             if (cond is null)
                 continue;
-            body.Open(cond == "false" ? $"if ({NonDefaultCondition(f, f.Name)})" : $"if (!({cond}) && {NonDefaultCondition(f, f.Name)})");
+            body.Open(cond == "false" ? $"if ({NonDefaultCondition(f, DefaultCheckAccess(f))})" : $"if (!({cond}) && {NonDefaultCondition(f, DefaultCheckAccess(f))})");
             body.Line($"throw ProtocolErrors.FieldNotSupported({Q(c.ErrorName)}, {Q(f.Name)}, version);");
             body.Close();
         }
@@ -181,14 +200,15 @@ internal sealed class MessageEmitter
             body.Open("if (flexible)");
             body.Line("var taggedCount = UnknownTaggedFields?.Count ?? 0;");
             var known = new List<(FieldSpec F, string Cond)>();
+            var taggedContext = c.Context.Intersect(_m.Spec.FlexibleVersions);
             foreach (var f in c.Fields)
             {
                 if (!f.IsTagged)
                     continue;
-                var cond = Condition(f.Versions, c.Context);
+                var cond = Condition(f.Versions, taggedContext);
                 if (cond == "false")
                     continue;
-                var full = cond is null ? NonDefaultCondition(f, f.Name) : $"{cond} && {NonDefaultCondition(f, f.Name)}";
+                var full = cond is null ? NonDefaultCondition(f, DefaultCheckAccess(f)) : $"{cond} && {NonDefaultCondition(f, DefaultCheckAccess(f))}";
                 known.Add((f, full));
             }
             known.Sort((a, b) => a.F.Tag!.Value.CompareTo(b.F.Tag!.Value));
@@ -392,14 +412,15 @@ internal sealed class MessageEmitter
             body.Open("if (flexible)");
             body.Line("var taggedCount = UnknownTaggedFields?.Count ?? 0;");
             body.Line("size += RawTaggedFields.SizeOf(UnknownTaggedFields);");
+            var taggedContext = c.Context.Intersect(_m.Spec.FlexibleVersions);
             foreach (var f in c.Fields)
             {
                 if (!f.IsTagged)
                     continue;
-                var cond = Condition(f.Versions, c.Context);
+                var cond = Condition(f.Versions, taggedContext);
                 if (cond == "false")
                     continue;
-                var full = cond is null ? NonDefaultCondition(f, f.Name) : $"{cond} && {NonDefaultCondition(f, f.Name)}";
+                var full = cond is null ? NonDefaultCondition(f, DefaultCheckAccess(f)) : $"{cond} && {NonDefaultCondition(f, DefaultCheckAccess(f))}";
                 body.Open($"if ({full})");
                 body.Line("taggedCount++;");
                 body.Line("var tagSize = 0;");
@@ -534,9 +555,10 @@ internal sealed class MessageEmitter
             body.Open("for (uint t = 0; t < taggedCount; t++)");
             body.Line("var (tag, tagSize) = reader.ReadTagHeader();");
             var known = new List<FieldSpec>();
+            var taggedContext = c.Context.Intersect(_m.Spec.FlexibleVersions);
             foreach (var f in c.Fields)
             {
-                if (f.IsTagged && Condition(f.Versions, c.Context) != "false")
+                if (f.IsTagged && Condition(f.Versions, taggedContext) != "false")
                     known.Add(f);
             }
             known.Sort((a, b) => a.Tag!.Value.CompareTo(b.Tag!.Value));
@@ -549,7 +571,7 @@ internal sealed class MessageEmitter
                 body.Open("switch (tag)");
                 foreach (var f in known)
                 {
-                    var cond = Condition(f.Versions, c.Context);
+                    var cond = Condition(f.Versions, taggedContext);
                     body.Line(cond is null ? $"case {f.Tag}:" : $"case {f.Tag} when {cond}:");
                     body.Open();
                     body.Line("var tagReader = reader.Slice(tagSize);");
@@ -696,7 +718,7 @@ internal sealed class MessageEmitter
         w.Open("internal bool HasDefaultValues()");
         foreach (var f in c.Fields)
         {
-            w.Open($"if ({NonDefaultCondition(f, f.Name)})");
+            w.Open($"if ({NonDefaultCondition(f, DefaultCheckAccess(f))})");
             w.Line("return false;");
             w.Close();
         }

@@ -27,110 +27,114 @@ internal static class Lz4Block
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(uint sequence) => (int)((sequence * 2654435761U) >> (32 - HashLog));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Read32(ref byte start, int position) => Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, position));
-
     /// <summary>Compresses one block; <paramref name="destination"/> must hold <see cref="MaxCompressedLength"/> bytes.</summary>
-    public static int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
+    public static unsafe int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         if (destination.Length < MaxCompressedLength(source.Length))
             throw new ArgumentException("Destination is smaller than the LZ4 worst case.", nameof(destination));
-        var length = source.Length;
-        var op = 0;
-        var anchor = 0;
-        if (length >= MatchFindLimit + 1)
+        var table = t_table ??= new int[1 << HashLog];
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        fixed (int* hashTable = table)
         {
-            var table = t_table ??= new int[1 << HashLog];
-            Array.Clear(table);
-            ref var src = ref MemoryMarshal.GetReference(source);
-            var limit = length - MatchFindLimit;
-            var matchLimit = length - LastLiterals;
-            var ip = 0;
-            var misses = 0;
-            // Entries hold position + 1 so that 0 means empty.
-            while (ip < limit)
+            var length = source.Length;
+            var op = dst;
+            var anchor = src;
+            if (length >= MatchFindLimit + 1)
             {
-                var sequence = Read32(ref src, ip);
-                var h = Hash(sequence);
-                var candidate = table[h] - 1;
-                table[h] = ip + 1;
-                if (candidate < 0 || ip - candidate > MaxOffset || Read32(ref src, candidate) != sequence)
+                new Span<int>(hashTable, 1 << HashLog).Clear();
+                var limit = src + length - MatchFindLimit;
+                var matchLimit = src + length - LastLiterals;
+                var ip = src;
+                var misses = 0;
+                // Entries hold position + 1 so that 0 means empty.
+                while (ip < limit)
                 {
-                    ip += 1 + (misses++ >> 6);
-                    continue;
+                    var sequence = Unsafe.ReadUnaligned<uint>(ip);
+                    var h = Hash(sequence);
+                    var candidateIndex = hashTable[h] - 1;
+                    var position = (int)(ip - src);
+                    hashTable[h] = position + 1;
+                    if (candidateIndex < 0 || position - candidateIndex > MaxOffset || Unsafe.ReadUnaligned<uint>(src + candidateIndex) != sequence)
+                    {
+                        ip += 1 + (misses++ >> 6);
+                        continue;
+                    }
+                    misses = 0;
+                    var candidate = src + candidateIndex;
+                    while (ip > anchor && candidate > src && ip[-1] == candidate[-1])
+                    {
+                        ip--;
+                        candidate--;
+                    }
+                    var matchLength = MinMatch + CommonLength(ip + MinMatch, candidate + MinMatch, matchLimit);
+                    op = WriteSequence(op, anchor, (int)(ip - anchor), (int)(ip - candidate), matchLength, src + length);
+                    ip += matchLength;
+                    anchor = ip;
+                    if (ip < limit)
+                        hashTable[Hash(Unsafe.ReadUnaligned<uint>(ip - 2))] = (int)(ip - 2 - src) + 1;
                 }
-                misses = 0;
-                while (ip > anchor && candidate > 0 && source[ip - 1] == source[candidate - 1])
-                {
-                    ip--;
-                    candidate--;
-                }
-                var matchLength = MinMatch + CommonLength(source, ip + MinMatch, candidate + MinMatch, matchLimit);
-                op = WriteSequence(source, destination, op, anchor, ip - anchor, ip - candidate, matchLength);
-                ip += matchLength;
-                anchor = ip;
-                if (ip < limit)
-                    table[Hash(Read32(ref src, ip - 2))] = ip - 2 + 1;
             }
+            var literalLength = (int)(src + length - anchor);
+            *op++ = (byte)(Math.Min(literalLength, 15) << 4);
+            if (literalLength >= 15)
+                op = WriteLengthExtension(op, literalLength - 15);
+            Buffer.MemoryCopy(anchor, op, literalLength, literalLength);
+            return (int)(op + literalLength - dst);
         }
-        return WriteLastLiterals(source, destination, op, anchor);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int CommonLength(ReadOnlySpan<byte> s, int a, int b, int limit)
+    private static unsafe int CommonLength(byte* a, byte* b, byte* limit)
     {
         var start = a;
         while (a + 8 <= limit)
         {
-            var diff = MemoryMarshal.Read<ulong>(s[a..]) ^ MemoryMarshal.Read<ulong>(s[b..]);
+            var diff = Unsafe.ReadUnaligned<ulong>(a) ^ Unsafe.ReadUnaligned<ulong>(b);
             if (diff != 0)
-                return a - start + (BitOperations.TrailingZeroCount(diff) >> 3);
+                return (int)(a - start) + (BitOperations.TrailingZeroCount(diff) >> 3);
             a += 8;
             b += 8;
         }
-        while (a < limit && s[a] == s[b])
+        while (a < limit && *a == *b)
         {
             a++;
             b++;
         }
-        return a - start;
+        return (int)(a - start);
     }
 
-    private static int WriteSequence(ReadOnlySpan<byte> source, Span<byte> dst, int op, int literalStart, int literalLength, int offset, int matchLength)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe byte* WriteSequence(byte* op, byte* literals, int literalLength, int offset, int matchLength, byte* sourceEnd)
     {
         var tokenPosition = op++;
         var ml = matchLength - MinMatch;
-        var token = (byte)((Math.Min(literalLength, 15) << 4) | Math.Min(ml, 15));
-        dst[tokenPosition] = token;
+        *tokenPosition = (byte)((Math.Min(literalLength, 15) << 4) | Math.Min(ml, 15));
         if (literalLength >= 15)
-            op = WriteLengthExtension(dst, op, literalLength - 15);
-        source.Slice(literalStart, literalLength).CopyTo(dst[op..]);
+            op = WriteLengthExtension(op, literalLength - 15);
+        // The destination holds the worst case plus slack, so a 16-byte over-copy of short literals
+        // stays inside it; the read must stay inside the source too.
+        if (literalLength <= 16 && sourceEnd - literals >= 16)
+            Copy16(op, literals);
+        else
+            Buffer.MemoryCopy(literals, op, literalLength, literalLength);
         op += literalLength;
-        BinaryPrimitives.WriteUInt16LittleEndian(dst[op..], (ushort)offset);
+        op[0] = (byte)offset;
+        op[1] = (byte)(offset >> 8);
         op += 2;
         if (ml >= 15)
-            op = WriteLengthExtension(dst, op, ml - 15);
+            op = WriteLengthExtension(op, ml - 15);
         return op;
     }
 
-    private static int WriteLastLiterals(ReadOnlySpan<byte> source, Span<byte> dst, int op, int anchor)
-    {
-        var literalLength = source.Length - anchor;
-        dst[op++] = (byte)(Math.Min(literalLength, 15) << 4);
-        if (literalLength >= 15)
-            op = WriteLengthExtension(dst, op, literalLength - 15);
-        source[anchor..].CopyTo(dst[op..]);
-        return op + literalLength;
-    }
-
-    private static int WriteLengthExtension(Span<byte> dst, int op, int remaining)
+    private static unsafe byte* WriteLengthExtension(byte* op, int remaining)
     {
         while (remaining >= 255)
         {
-            dst[op++] = 255;
+            *op++ = 255;
             remaining -= 255;
         }
-        dst[op++] = (byte)remaining;
+        *op++ = (byte)remaining;
         return op;
     }
 
@@ -139,82 +143,103 @@ internal static class Lz4Block
     /// bytes before <paramref name="start"/> are the dictionary (earlier output of a linked-block frame).
     /// Returns the end position. Any malformed input, or output beyond the span, is a <see cref="CorruptRecordException"/>.
     /// </summary>
-    public static int Decompress(ReadOnlySpan<byte> source, Span<byte> destination, int start)
+    /// <remarks>
+    /// Pointer code for speed: every read and write is checked against the input and output ends
+    /// before it happens. Short copies use 16-byte "wild" copies (the LZ4 reference decoder's trick),
+    /// which may write up to 15 bytes past the sequence but never past <paramref name="destination"/>;
+    /// those bytes are overwritten by the next sequence or lie beyond the returned length.
+    /// </remarks>
+    public static unsafe int Decompress(ReadOnlySpan<byte> source, Span<byte> destination, int start)
     {
-        var ip = 0;
-        var op = start;
-        while (true)
+        if ((uint)start > (uint)destination.Length)
+            throw new ArgumentOutOfRangeException(nameof(start));
+        fixed (byte* srcStart = source)
+        fixed (byte* dstStart = destination)
         {
-            if (ip >= source.Length)
-                throw Corrupt("block ends before its last literals");
-            int token = source[ip++];
-            var literalLength = token >> 4;
-            if (literalLength == 15)
-                literalLength += ReadLengthExtension(source, ref ip);
-            if (literalLength > source.Length - ip)
-                throw Corrupt("literal run is longer than the remaining input");
-            if (literalLength > destination.Length - op)
-                throw Corrupt("output is larger than the block's maximum size");
-            source.Slice(ip, literalLength).CopyTo(destination[op..]);
-            ip += literalLength;
-            op += literalLength;
-            if (ip == source.Length)
-                return op;
-            if (source.Length - ip < 2)
-                throw Corrupt("truncated match offset");
-            var offset = source[ip] | (source[ip + 1] << 8);
-            ip += 2;
-            if (offset == 0 || offset > op)
-                throw Corrupt($"match offset {offset} points before the start of the output");
-            var matchLength = token & 15;
-            if (matchLength == 15)
-                matchLength += ReadLengthExtension(source, ref ip);
-            matchLength += MinMatch;
-            if (matchLength > destination.Length - op)
-                throw Corrupt("output is larger than the block's maximum size");
-            CopyMatch(destination, op, offset, matchLength);
-            op += matchLength;
+            var ip = srcStart;
+            var iend = srcStart + source.Length;
+            var op = dstStart + start;
+            var oend = dstStart + destination.Length;
+            while (true)
+            {
+                if (ip >= iend)
+                    throw Corrupt("block ends before its last literals");
+                uint token = *ip++;
+                nint literalLength = (nint)(token >> 4);
+                if (literalLength == 15)
+                    literalLength += ReadLengthExtension(ref ip, iend);
+                if (literalLength > iend - ip)
+                    throw Corrupt("literal run is longer than the remaining input");
+                if (literalLength > oend - op)
+                    throw Corrupt("output is larger than the block's maximum size");
+                if (literalLength <= 16 && iend - ip >= 16 && oend - op >= 16)
+                    Copy16(op, ip);
+                else
+                    Buffer.MemoryCopy(ip, op, oend - op, literalLength);
+                ip += literalLength;
+                op += literalLength;
+                if (ip == iend)
+                    return (int)(op - dstStart);
+                if (iend - ip < 2)
+                    throw Corrupt("truncated match offset");
+                nint offset = ip[0] | (ip[1] << 8);
+                ip += 2;
+                if (offset == 0 || offset > op - dstStart)
+                    throw Corrupt($"match offset {offset} points before the start of the output");
+                nint matchLength = (nint)(token & 15);
+                if (matchLength == 15)
+                    matchLength += ReadLengthExtension(ref ip, iend);
+                matchLength += MinMatch;
+                if (matchLength > oend - op)
+                    throw Corrupt("output is larger than the block's maximum size");
+                var match = op - offset;
+                var end = op + matchLength;
+                if (offset >= 16 && oend - end >= 16)
+                {
+                    // Each 16-byte read lies at least 16 bytes behind its write, so chunks never overlap.
+                    do
+                    {
+                        Copy16(op, match);
+                        op += 16;
+                        match += 16;
+                    }
+                    while (op < end);
+                }
+                else if (offset >= 8 && oend - end >= 8)
+                {
+                    do
+                    {
+                        *(ulong*)op = *(ulong*)match;
+                        op += 8;
+                        match += 8;
+                    }
+                    while (op < end);
+                }
+                else
+                {
+                    while (op < end)
+                        *op++ = *match++;
+                }
+                op = end;
+            }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyMatch(Span<byte> d, int op, int offset, int length)
-    {
-        var from = op - offset;
-        if (offset >= length)
-        {
-            d.Slice(from, length).CopyTo(d[op..]);
-            return;
-        }
-        // Overlapping copy repeats a pattern; copying in chunks of `offset` bytes keeps each chunk disjoint.
-        if (offset >= 8)
-        {
-            var end = op + length;
-            while (op + 8 <= end)
-            {
-                MemoryMarshal.Write(d[op..], MemoryMarshal.Read<ulong>(d[from..]));
-                op += 8;
-                from += 8;
-            }
-            while (op < end)
-                d[op++] = d[from++];
-            return;
-        }
-        for (var i = 0; i < length; i++)
-            d[op + i] = d[from + i];
-    }
+    private static unsafe void Copy16(byte* destination, byte* source) =>
+        Unsafe.WriteUnaligned(destination, Unsafe.ReadUnaligned<System.Runtime.Intrinsics.Vector128<byte>>(source));
 
-    private static int ReadLengthExtension(ReadOnlySpan<byte> source, ref int ip)
+    private static unsafe nint ReadLengthExtension(ref byte* ip, byte* iend)
     {
-        var total = 0;
+        nint total = 0;
         while (true)
         {
-            if (ip >= source.Length)
+            if (ip >= iend)
                 throw Corrupt("truncated length");
-            int b = source[ip++];
-            total += b;
-            if (total > source.Length * 255 || total > (1 << 30))
-                throw Corrupt("length is larger than the input can hold");
+            uint b = *ip++;
+            total += (nint)b;
+            if (total > (1 << 30))
+                throw Corrupt("length is larger than any block");
             if (b != 255)
                 return total;
         }

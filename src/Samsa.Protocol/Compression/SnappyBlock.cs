@@ -178,84 +178,112 @@ internal static class SnappyBlock
 
     /// <summary>
     /// Decompresses a block (after its preamble) into exactly <paramref name="destination"/>.Length bytes.
+    /// Pointer code with every bound checked before use; short copies are 16-byte over-copies kept
+    /// inside the destination (see <see cref="Lz4Block.Decompress"/>).
     /// </summary>
-    public static void Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
+    public static unsafe void Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
-        var ip = 0;
-        var op = 0;
-        while (ip < source.Length)
+        fixed (byte* srcStart = source)
+        fixed (byte* dstStart = destination)
         {
-            int tag = source[ip++];
-            int length;
-            switch (tag & 3)
+            var ip = srcStart;
+            var iend = srcStart + source.Length;
+            var op = dstStart;
+            var oend = dstStart + destination.Length;
+            while (ip < iend)
             {
-                case 0:
-                    length = tag >> 2;
-                    if (length >= 60)
+                uint tag = *ip++;
+                nint length;
+                nint offset;
+                switch (tag & 3)
+                {
+                    case 0:
+                        length = (nint)(tag >> 2);
+                        if (length >= 60)
+                        {
+                            var bytes = (int)length - 59;
+                            if (iend - ip < bytes)
+                                throw Corrupt("truncated literal length");
+                            uint value = 0;
+                            for (var i = 0; i < bytes; i++)
+                                value |= (uint)ip[i] << (8 * i);
+                            ip += bytes;
+                            if (value >= int.MaxValue)
+                                throw Corrupt("literal length is out of range");
+                            length = (nint)value;
+                        }
+                        length += 1;
+                        if (length > iend - ip)
+                            throw Corrupt("literal runs past the end of the input");
+                        if (length > oend - op)
+                            throw Corrupt("output is longer than the declared length");
+                        if (length <= 16 && iend - ip >= 16 && oend - op >= 16)
+                            Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<System.Runtime.Intrinsics.Vector128<byte>>(ip));
+                        else
+                            Buffer.MemoryCopy(ip, op, oend - op, length);
+                        ip += length;
+                        op += length;
+                        continue;
+                    case 1:
+                        if (ip >= iend)
+                            throw Corrupt("truncated copy");
+                        length = (nint)(4 + ((tag >> 2) & 7));
+                        offset = (nint)(((tag >> 5) << 8) | *ip++);
+                        break;
+                    case 2:
+                        if (iend - ip < 2)
+                            throw Corrupt("truncated copy");
+                        length = (nint)((tag >> 2) + 1);
+                        offset = ip[0] | (ip[1] << 8);
+                        ip += 2;
+                        break;
+                    default:
+                        if (iend - ip < 4)
+                            throw Corrupt("truncated copy");
+                        length = (nint)((tag >> 2) + 1);
+                        var offset32 = BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(ip, 4));
+                        ip += 4;
+                        if (offset32 > int.MaxValue)
+                            throw Corrupt("copy offset is out of range");
+                        offset = (nint)offset32;
+                        break;
+                }
+                if (offset == 0 || offset > op - dstStart)
+                    throw Corrupt($"copy offset {offset} points before the start of the output");
+                if (length > oend - op)
+                    throw Corrupt("output is longer than the declared length");
+                var match = op - offset;
+                var end = op + length;
+                if (offset >= 16 && oend - end >= 16)
+                {
+                    do
                     {
-                        var bytes = length - 59;
-                        if (source.Length - ip < bytes)
-                            throw Corrupt("truncated literal length");
-                        uint value = 0;
-                        for (var i = 0; i < bytes; i++)
-                            value |= (uint)source[ip + i] << (8 * i);
-                        ip += bytes;
-                        if (value >= int.MaxValue)
-                            throw Corrupt("literal length is out of range");
-                        length = (int)value;
+                        Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<System.Runtime.Intrinsics.Vector128<byte>>(match));
+                        op += 16;
+                        match += 16;
                     }
-                    length += 1;
-                    if (length > source.Length - ip)
-                        throw Corrupt("literal runs past the end of the input");
-                    if (length > destination.Length - op)
-                        throw Corrupt("output is longer than the declared length");
-                    source.Slice(ip, length).CopyTo(destination[op..]);
-                    ip += length;
-                    op += length;
-                    continue;
-                case 1:
-                    if (ip >= source.Length)
-                        throw Corrupt("truncated copy");
-                    length = 4 + ((tag >> 2) & 7);
-                    Copy(destination, ref op, ((tag >> 5) << 8) | source[ip++], length);
-                    continue;
-                case 2:
-                    if (source.Length - ip < 2)
-                        throw Corrupt("truncated copy");
-                    length = (tag >> 2) + 1;
-                    Copy(destination, ref op, BinaryPrimitives.ReadUInt16LittleEndian(source[ip..]), length);
-                    ip += 2;
-                    continue;
-                default:
-                    if (source.Length - ip < 4)
-                        throw Corrupt("truncated copy");
-                    length = (tag >> 2) + 1;
-                    var offset = BinaryPrimitives.ReadUInt32LittleEndian(source[ip..]);
-                    ip += 4;
-                    if (offset > int.MaxValue)
-                        throw Corrupt("copy offset is out of range");
-                    Copy(destination, ref op, (int)offset, length);
-                    continue;
+                    while (op < end);
+                }
+                else if (offset >= 8 && oend - end >= 8)
+                {
+                    do
+                    {
+                        *(ulong*)op = *(ulong*)match;
+                        op += 8;
+                        match += 8;
+                    }
+                    while (op < end);
+                }
+                else
+                {
+                    while (op < end)
+                        *op++ = *match++;
+                }
+                op = end;
             }
+            if (op != oend)
+                throw Corrupt($"block holds {op - dstStart} bytes but declares {destination.Length}");
         }
-        if (op != destination.Length)
-            throw Corrupt($"block holds {op} bytes but declares {destination.Length}");
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(Span<byte> d, ref int op, int offset, int length)
-    {
-        if (offset == 0 || offset > op)
-            throw Corrupt($"copy offset {offset} points before the start of the output");
-        if (length > d.Length - op)
-            throw Corrupt("output is longer than the declared length");
-        var from = op - offset;
-        if (offset >= length)
-            d.Slice(from, length).CopyTo(d[op..]);
-        else
-            for (var i = 0; i < length; i++)
-                d[op + i] = d[from + i];
-        op += length;
     }
 
     private static CorruptRecordException Corrupt(string what) => new($"Invalid snappy data: {what}.");

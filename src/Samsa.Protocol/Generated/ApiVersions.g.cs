@@ -171,25 +171,25 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
-            if (version >= 3 && SupportedFeatures is { Count: > 0 })
+            if (SupportedFeatures is { Count: > 0 })
             {
                 taggedCount++;
             }
-            if (version >= 3 && FinalizedFeaturesEpoch != -1L)
+            if (FinalizedFeaturesEpoch != -1L)
             {
                 taggedCount++;
             }
-            if (version >= 3 && FinalizedFeatures is { Count: > 0 })
+            if (FinalizedFeatures is { Count: > 0 })
             {
                 taggedCount++;
             }
-            if (version >= 3 && ZkMigrationReady)
+            if (ZkMigrationReady)
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var unknownIndex = 0;
-            if (version >= 3 && SupportedFeatures is { Count: > 0 })
+            if (SupportedFeatures is { Count: > 0 })
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                 var tagSize = 0;
@@ -211,7 +211,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                     }
                 }
             }
-            if (version >= 3 && FinalizedFeaturesEpoch != -1L)
+            if (FinalizedFeaturesEpoch != -1L)
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 1);
                 var tagSize = 0;
@@ -219,7 +219,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                 writer.WriteTagHeader(1, tagSize);
                 writer.WriteInt64(FinalizedFeaturesEpoch);
             }
-            if (version >= 3 && FinalizedFeatures is { Count: > 0 })
+            if (FinalizedFeatures is { Count: > 0 })
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 2);
                 var tagSize = 0;
@@ -241,7 +241,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                     }
                 }
             }
-            if (version >= 3 && ZkMigrationReady)
+            if (ZkMigrationReady)
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 3);
                 var tagSize = 0;
@@ -275,7 +275,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
             size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-            if (version >= 3 && SupportedFeatures is { Count: > 0 })
+            if (SupportedFeatures is { Count: > 0 })
             {
                 taggedCount++;
                 var tagSize = 0;
@@ -289,14 +289,14 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
-            if (version >= 3 && FinalizedFeaturesEpoch != -1L)
+            if (FinalizedFeaturesEpoch != -1L)
             {
                 taggedCount++;
                 var tagSize = 0;
                 tagSize += 8;
                 size += KafkaWriter.SizeOfUnsignedVarInt(1) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
-            if (version >= 3 && FinalizedFeatures is { Count: > 0 })
+            if (FinalizedFeatures is { Count: > 0 })
             {
                 taggedCount++;
                 var tagSize = 0;
@@ -310,7 +310,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                 }
                 size += KafkaWriter.SizeOfUnsignedVarInt(2) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
-            if (version >= 3 && ZkMigrationReady)
+            if (ZkMigrationReady)
             {
                 taggedCount++;
                 var tagSize = 0;
@@ -360,7 +360,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                 var (tag, tagSize) = reader.ReadTagHeader();
                 switch (tag)
                 {
-                    case 0 when version >= 3:
+                    case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
                         {
@@ -382,14 +382,14 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                         tagReader.EnsureConsumed("ApiVersionsResponse.SupportedFeatures");
                         break;
                     }
-                    case 1 when version >= 3:
+                    case 1:
                     {
                         var tagReader = reader.Slice(tagSize);
                         obj.FinalizedFeaturesEpoch = tagReader.ReadInt64();
                         tagReader.EnsureConsumed("ApiVersionsResponse.FinalizedFeaturesEpoch");
                         break;
                     }
-                    case 2 when version >= 3:
+                    case 2:
                     {
                         var tagReader = reader.Slice(tagSize);
                         {
@@ -411,7 +411,7 @@ public sealed partial class ApiVersionsResponse : IKafkaResponse<ApiVersionsResp
                         tagReader.EnsureConsumed("ApiVersionsResponse.FinalizedFeatures");
                         break;
                     }
-                    case 3 when version >= 3:
+                    case 3:
                     {
                         var tagReader = reader.Slice(tagSize);
                         obj.ZkMigrationReady = tagReader.ReadBool();

@@ -471,13 +471,13 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
-            if (version >= 1 && NodeEndpoints is { Count: > 0 })
+            if (NodeEndpoints is { Count: > 0 })
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var unknownIndex = 0;
-            if (version >= 1 && NodeEndpoints is { Count: > 0 })
+            if (NodeEndpoints is { Count: > 0 })
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                 var tagSize = 0;
@@ -521,7 +521,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
             size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-            if (version >= 1 && NodeEndpoints is { Count: > 0 })
+            if (NodeEndpoints is { Count: > 0 })
             {
                 taggedCount++;
                 var tagSize = 0;
@@ -574,7 +574,7 @@ public sealed partial class BeginQuorumEpochResponse : IKafkaResponse<BeginQuoru
                 var (tag, tagSize) = reader.ReadTagHeader();
                 switch (tag)
                 {
-                    case 0 when version >= 1:
+                    case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
                         {

@@ -485,10 +485,14 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaResponse<Consu
         public string? SubscribedTopicRegex { get; set; }
 
         /// <summary>The current assignment.</summary>
-        public Assignment Assignment { get; set; } = new();
+        public Assignment Assignment { get => _assignment ??= new(); set => _assignment = value; }
+
+        private Assignment? _assignment;
 
         /// <summary>The target assignment.</summary>
-        public Assignment TargetAssignment { get; set; } = new();
+        public Assignment TargetAssignment { get => _targetAssignment ??= new(); set => _targetAssignment = value; }
+
+        private Assignment? _targetAssignment;
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }

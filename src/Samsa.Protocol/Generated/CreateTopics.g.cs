@@ -698,13 +698,13 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             if (flexible)
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
-                if (version >= 5 && TopicConfigErrorCode != 0)
+                if (TopicConfigErrorCode != 0)
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var unknownIndex = 0;
-                if (version >= 5 && TopicConfigErrorCode != 0)
+                if (TopicConfigErrorCode != 0)
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                     var tagSize = 0;
@@ -761,7 +761,7 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
                 size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-                if (version >= 5 && TopicConfigErrorCode != 0)
+                if (TopicConfigErrorCode != 0)
                 {
                     taggedCount++;
                     var tagSize = 0;
@@ -823,7 +823,7 @@ public sealed partial class CreateTopicsResponse : IKafkaResponse<CreateTopicsRe
                     var (tag, tagSize) = reader.ReadTagHeader();
                     switch (tag)
                     {
-                        case 0 when version >= 5:
+                        case 0:
                         {
                             var tagReader = reader.Slice(tagSize);
                             obj.TopicConfigErrorCode = tagReader.ReadInt16();

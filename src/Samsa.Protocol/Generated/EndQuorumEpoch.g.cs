@@ -588,13 +588,13 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
-            if (version >= 1 && NodeEndpoints is { Count: > 0 })
+            if (NodeEndpoints is { Count: > 0 })
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var unknownIndex = 0;
-            if (version >= 1 && NodeEndpoints is { Count: > 0 })
+            if (NodeEndpoints is { Count: > 0 })
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                 var tagSize = 0;
@@ -638,7 +638,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
             size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-            if (version >= 1 && NodeEndpoints is { Count: > 0 })
+            if (NodeEndpoints is { Count: > 0 })
             {
                 taggedCount++;
                 var tagSize = 0;
@@ -691,7 +691,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaResponse<EndQuorumEpo
                 var (tag, tagSize) = reader.ReadTagHeader();
                 switch (tag)
                 {
-                    case 0 when version >= 1:
+                    case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
                         {

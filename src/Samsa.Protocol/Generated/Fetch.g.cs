@@ -28,7 +28,9 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
     public int ReplicaId { get; set; } = -1;
 
     /// <summary>ReplicaState</summary>
-    public ReplicaStateData ReplicaState { get; set; } = new();
+    public ReplicaStateData ReplicaState { get => _replicaState ??= new(); set => _replicaState = value; }
+
+    private ReplicaStateData? _replicaState;
 
     /// <summary>The maximum time in milliseconds to wait for the response.</summary>
     public int MaxWaitMs { get; set; }
@@ -121,24 +123,24 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         {
             writer.WriteString(RackId, flexible);
         }
-        if (!(version >= 15) && (ReplicaState is not null && !ReplicaState.HasDefaultValues()))
+        if (!(version >= 15) && (_replicaState is not null && !_replicaState.HasDefaultValues()))
         {
             throw ProtocolErrors.FieldNotSupported("FetchRequest", "ReplicaState", version);
         }
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
-            if (version >= 12 && ClusterId is not null)
+            if (ClusterId is not null)
             {
                 taggedCount++;
             }
-            if (version >= 15 && (ReplicaState is not null && !ReplicaState.HasDefaultValues()))
+            if (version >= 15 && (_replicaState is not null && !_replicaState.HasDefaultValues()))
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var unknownIndex = 0;
-            if (version >= 12 && ClusterId is not null)
+            if (ClusterId is not null)
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                 var tagSize = 0;
@@ -146,7 +148,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
                 writer.WriteTagHeader(0, tagSize);
                 writer.WriteNullableString(ClusterId, flexible);
             }
-            if (version >= 15 && (ReplicaState is not null && !ReplicaState.HasDefaultValues()))
+            if (version >= 15 && (_replicaState is not null && !_replicaState.HasDefaultValues()))
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 1);
                 var tagSize = 0;
@@ -212,14 +214,14 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
             size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-            if (version >= 12 && ClusterId is not null)
+            if (ClusterId is not null)
             {
                 taggedCount++;
                 var tagSize = 0;
                 tagSize += KafkaWriter.SizeOfString(ClusterId, flexible);
                 size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
             }
-            if (version >= 15 && (ReplicaState is not null && !ReplicaState.HasDefaultValues()))
+            if (version >= 15 && (_replicaState is not null && !_replicaState.HasDefaultValues()))
             {
                 taggedCount++;
                 var tagSize = 0;
@@ -309,7 +311,7 @@ public sealed partial class FetchRequest : IKafkaRequest<FetchRequest, FetchResp
                 var (tag, tagSize) = reader.ReadTagHeader();
                 switch (tag)
                 {
-                    case 0 when version >= 12:
+                    case 0:
                     {
                         var tagReader = reader.Slice(tagSize);
                         obj.ClusterId = tagReader.ReadNullableString(flexible);
@@ -1440,13 +1442,19 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
         public long LogStartOffset { get; set; } = -1L;
 
         /// <summary>In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge</summary>
-        public EpochEndOffset DivergingEpoch { get; set; } = new();
+        public EpochEndOffset DivergingEpoch { get => _divergingEpoch ??= new(); set => _divergingEpoch = value; }
+
+        private EpochEndOffset? _divergingEpoch;
 
         /// <summary>CurrentLeader</summary>
-        public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
+        public LeaderIdAndEpoch CurrentLeader { get => _currentLeader ??= new(); set => _currentLeader = value; }
+
+        private LeaderIdAndEpoch? _currentLeader;
 
         /// <summary>In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that should be used in the FetchSnapshot request.</summary>
-        public SnapshotId SnapshotId { get; set; } = new();
+        public SnapshotId SnapshotId { get => _snapshotId ??= new(); set => _snapshotId = value; }
+
+        private SnapshotId? _snapshotId;
 
         /// <summary>The aborted transactions.</summary>
         public List<AbortedTransaction>? AbortedTransactions { get; set; } = new();
@@ -1502,36 +1510,36 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                 throw ProtocolErrors.FieldNotSupported("FetchResponse.PartitionData", "PreferredReadReplica", version);
             }
             writer.WriteNullableRecords(Records, flexible);
-            if (!(version >= 12) && (DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
+            if (!(version >= 12) && (_divergingEpoch is not null && !_divergingEpoch.HasDefaultValues()))
             {
                 throw ProtocolErrors.FieldNotSupported("FetchResponse.PartitionData", "DivergingEpoch", version);
             }
-            if (!(version >= 12) && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+            if (!(version >= 12) && (_currentLeader is not null && !_currentLeader.HasDefaultValues()))
             {
                 throw ProtocolErrors.FieldNotSupported("FetchResponse.PartitionData", "CurrentLeader", version);
             }
-            if (!(version >= 12) && (SnapshotId is not null && !SnapshotId.HasDefaultValues()))
+            if (!(version >= 12) && (_snapshotId is not null && !_snapshotId.HasDefaultValues()))
             {
                 throw ProtocolErrors.FieldNotSupported("FetchResponse.PartitionData", "SnapshotId", version);
             }
             if (flexible)
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
-                if (version >= 12 && (DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
+                if ((_divergingEpoch is not null && !_divergingEpoch.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
-                if (version >= 12 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
-                if (version >= 12 && (SnapshotId is not null && !SnapshotId.HasDefaultValues()))
+                if ((_snapshotId is not null && !_snapshotId.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var unknownIndex = 0;
-                if (version >= 12 && (DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
+                if ((_divergingEpoch is not null && !_divergingEpoch.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                     var tagSize = 0;
@@ -1539,7 +1547,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     writer.WriteTagHeader(0, tagSize);
                     DivergingEpoch.Write(ref writer, version);
                 }
-                if (version >= 12 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 1);
                     var tagSize = 0;
@@ -1547,7 +1555,7 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     writer.WriteTagHeader(1, tagSize);
                     CurrentLeader.Write(ref writer, version);
                 }
-                if (version >= 12 && (SnapshotId is not null && !SnapshotId.HasDefaultValues()))
+                if ((_snapshotId is not null && !_snapshotId.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 2);
                     var tagSize = 0;
@@ -1602,21 +1610,21 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
                 size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-                if (version >= 12 && (DivergingEpoch is not null && !DivergingEpoch.HasDefaultValues()))
+                if ((_divergingEpoch is not null && !_divergingEpoch.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;
                     tagSize += DivergingEpoch.ComputeSize(version);
                     size += KafkaWriter.SizeOfUnsignedVarInt(0) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
                 }
-                if (version >= 12 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;
                     tagSize += CurrentLeader.ComputeSize(version);
                     size += KafkaWriter.SizeOfUnsignedVarInt(1) + KafkaWriter.SizeOfUnsignedVarInt((uint)tagSize) + tagSize;
                 }
-                if (version >= 12 && (SnapshotId is not null && !SnapshotId.HasDefaultValues()))
+                if ((_snapshotId is not null && !_snapshotId.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;
@@ -1676,21 +1684,21 @@ public sealed partial class FetchResponse : IKafkaResponse<FetchResponse>
                     var (tag, tagSize) = reader.ReadTagHeader();
                     switch (tag)
                     {
-                        case 0 when version >= 12:
+                        case 0:
                         {
                             var tagReader = reader.Slice(tagSize);
                             obj.DivergingEpoch = FetchResponse.EpochEndOffset.Read(ref tagReader, version);
                             tagReader.EnsureConsumed("FetchResponse.PartitionData.DivergingEpoch");
                             break;
                         }
-                        case 1 when version >= 12:
+                        case 1:
                         {
                             var tagReader = reader.Slice(tagSize);
                             obj.CurrentLeader = FetchResponse.LeaderIdAndEpoch.Read(ref tagReader, version);
                             tagReader.EnsureConsumed("FetchResponse.PartitionData.CurrentLeader");
                             break;
                         }
-                        case 2 when version >= 12:
+                        case 2:
                         {
                             var tagReader = reader.Slice(tagSize);
                             obj.SnapshotId = FetchResponse.SnapshotId.Read(ref tagReader, version);

@@ -167,7 +167,9 @@ public sealed partial class FetchSnapshotRequest : IKafkaRequest<FetchSnapshotRe
         public int CurrentLeaderEpoch { get; set; }
 
         /// <summary>The snapshot endOffset and epoch to fetch</summary>
-        public SnapshotId SnapshotId { get; set; } = new();
+        public SnapshotId SnapshotId { get => _snapshotId ??= new(); set => _snapshotId = value; }
+
+        private SnapshotId? _snapshotId;
 
         /// <summary>The byte position within the snapshot to start fetching from</summary>
         public long Position { get; set; }
@@ -781,10 +783,14 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
         public short ErrorCode { get; set; }
 
         /// <summary>The snapshot endOffset and epoch fetched</summary>
-        public SnapshotId SnapshotId { get; set; } = new();
+        public SnapshotId SnapshotId { get => _snapshotId ??= new(); set => _snapshotId = value; }
+
+        private SnapshotId? _snapshotId;
 
         /// <summary>CurrentLeader</summary>
-        public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
+        public LeaderIdAndEpoch CurrentLeader { get => _currentLeader ??= new(); set => _currentLeader = value; }
+
+        private LeaderIdAndEpoch? _currentLeader;
 
         /// <summary>The total size of the snapshot.</summary>
         public long Size { get; set; }
@@ -815,13 +821,13 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
             if (flexible)
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
-                if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var unknownIndex = 0;
-                if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                     var tagSize = 0;
@@ -848,7 +854,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaResponse<FetchSnapshot
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
                 size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-                if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;

@@ -728,7 +728,9 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
         public string? ErrorMessage { get; set; }
 
         /// <summary>CurrentLeader</summary>
-        public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
+        public LeaderIdAndEpoch CurrentLeader { get => _currentLeader ??= new(); set => _currentLeader = value; }
+
+        private LeaderIdAndEpoch? _currentLeader;
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -763,20 +765,20 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             {
                 writer.WriteNullableString(ErrorMessage, flexible);
             }
-            if (!(version >= 10) && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+            if (!(version >= 10) && (_currentLeader is not null && !_currentLeader.HasDefaultValues()))
             {
                 throw ProtocolErrors.FieldNotSupported("ProduceResponse.PartitionProduceResponse", "CurrentLeader", version);
             }
             if (flexible)
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
-                if (version >= 10 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if (version >= 10 && (_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                 }
                 writer.WriteUnsignedVarInt((uint)taggedCount);
                 var unknownIndex = 0;
-                if (version >= 10 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if (version >= 10 && (_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                     var tagSize = 0;
@@ -823,7 +825,7 @@ public sealed partial class ProduceResponse : IKafkaResponse<ProduceResponse>
             {
                 var taggedCount = UnknownTaggedFields?.Count ?? 0;
                 size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-                if (version >= 10 && (CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+                if (version >= 10 && (_currentLeader is not null && !_currentLeader.HasDefaultValues()))
                 {
                     taggedCount++;
                     var tagSize = 0;

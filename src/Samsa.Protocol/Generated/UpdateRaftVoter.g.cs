@@ -37,7 +37,9 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaRequest<UpdateRaftVot
     public List<Listener> Listeners { get; set; } = new();
 
     /// <summary>The range of versions of the protocol that the replica supports</summary>
-    public KRaftVersionFeatureData KRaftVersionFeature { get; set; } = new();
+    public KRaftVersionFeatureData KRaftVersionFeature { get => _kRaftVersionFeature ??= new(); set => _kRaftVersionFeature = value; }
+
+    private KRaftVersionFeatureData? _kRaftVersionFeature;
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -309,7 +311,9 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaResponse<UpdateRaftV
     public short ErrorCode { get; set; }
 
     /// <summary>CurrentLeader</summary>
-    public CurrentLeaderData CurrentLeader { get; set; } = new();
+    public CurrentLeaderData CurrentLeader { get => _currentLeader ??= new(); set => _currentLeader = value; }
+
+    private CurrentLeaderData? _currentLeader;
 
     /// <inheritdoc />
     public List<TaggedField>? UnknownTaggedFields { get; set; }
@@ -327,13 +331,13 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaResponse<UpdateRaftV
         if (flexible)
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
-            if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+            if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
             {
                 taggedCount++;
             }
             writer.WriteUnsignedVarInt((uint)taggedCount);
             var unknownIndex = 0;
-            if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+            if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
             {
                 RawTaggedFields.WriteBelow(ref writer, UnknownTaggedFields, ref unknownIndex, 0);
                 var tagSize = 0;
@@ -356,7 +360,7 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaResponse<UpdateRaftV
         {
             var taggedCount = UnknownTaggedFields?.Count ?? 0;
             size += RawTaggedFields.SizeOf(UnknownTaggedFields);
-            if ((CurrentLeader is not null && !CurrentLeader.HasDefaultValues()))
+            if ((_currentLeader is not null && !_currentLeader.HasDefaultValues()))
             {
                 taggedCount++;
                 var tagSize = 0;

@@ -268,7 +268,9 @@ public sealed partial class VotersRecord : IKafkaReadable<VotersRecord>
         public List<Endpoint> Endpoints { get; set; } = new();
 
         /// <summary>The range of versions of the protocol that the replica supports</summary>
-        public KRaftVersionFeature KRaftVersionFeature { get; set; } = new();
+        public KRaftVersionFeature KRaftVersionFeature { get => _kRaftVersionFeature ??= new(); set => _kRaftVersionFeature = value; }
+
+        private KRaftVersionFeature? _kRaftVersionFeature;
 
         /// <inheritdoc />
         public List<TaggedField>? UnknownTaggedFields { get; set; }

@@ -99,4 +99,17 @@ public sealed class MockClusterFixtureTests
 
         Assert.Throws<ObjectDisposedException>(() => cluster.CreateTopic("t"));
     }
+
+    [Fact]
+    public async Task Producing_to_an_unknown_topic_auto_creates_it()
+    {
+        using var cluster = new MockCluster(1);
+
+        await Kcat.ProduceAsync(cluster.BootstrapServers, "fixture-auto", ["x"]);
+        using var metadata = await Kcat.MetadataAsync(cluster.BootstrapServers, "fixture-auto");
+
+        var topic = Assert.Single(metadata.RootElement.GetProperty("topics").EnumerateArray());
+        Assert.Equal("fixture-auto", topic.GetProperty("topic").GetString());
+        Assert.Equal(MockCluster.AutoCreatedPartitions, topic.GetProperty("partitions").GetArrayLength());
+    }
 }

@@ -88,4 +88,25 @@ public sealed class RecordingProxyTests
         Assert.Equal((short)ErrorCode.PolicyViolation, clusterError);
         Assert.Equal((short)ErrorCode.None, afterwards);
     }
+
+    [Fact]
+    public async Task Every_broker_of_a_cluster_is_reached_through_its_own_proxy_listener()
+    {
+        using var cluster = new MockCluster(3);
+        cluster.CreateTopic("proxy-multi", partitions: 3, replicationFactor: 1);
+        for (var p = 0; p < 3; p++)
+        {
+            cluster.SetPartitionLeader("proxy-multi", p, p + 1);
+        }
+        await using var proxy = RecordingProxy.ForCluster(cluster);
+
+        for (var p = 0; p < 3; p++)
+        {
+            await Kcat.ProduceAsync(proxy.BootstrapServers, "proxy-multi", [$"to-{p}"], partition: p);
+        }
+
+        var produceBrokers = proxy.Exchanges().Where(e => e.Request.ApiKey == ApiKey.Produce && e.Response is not null)
+            .Select(e => e.Request.BrokerIndex).ToHashSet();
+        Assert.Equal([0, 1, 2], produceBrokers.Order());
+    }
 }

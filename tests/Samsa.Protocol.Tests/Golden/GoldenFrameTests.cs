@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
+using Samsa.Protocol.Messages;
 using Samsa.Protocol.Primitives;
 using Samsa.Testing;
 
@@ -64,9 +65,42 @@ public sealed partial class GoldenFrameTests
 
         Assert.Equal(2, headerVersion);
         Assert.Equal("rdkafka", header.ClientId);
-        var request = Assert.IsType<Messages.ApiVersionsRequest>(body);
+        var request = Assert.IsType<ApiVersionsRequest>(body);
         Assert.Equal("librdkafka", request.ClientSoftwareName);
         Assert.Equal("2.0.2", request.ClientSoftwareVersion);
+    }
+
+    public static TheoryData<string> Codecs => ["none", "gzip", "snappy", "lz4", "zstd"];
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void Record_batches_kcat_produced_decode_to_the_captured_records(string codec)
+    {
+        var produce = Assert.Single(Directory.GetFiles(GoldenDirectory, $"Produce-v*-{codec}-request.bin"));
+        var fetch = Assert.Single(Directory.GetFiles(GoldenDirectory, $"Fetch-v*-{codec}-response.bin"));
+
+        var request = Assert.IsType<ProduceRequest>(KafkaFrame.DecodeRequest(File.ReadAllBytes(produce)).Body);
+        var (apiKey, version) = ParseName(Path.GetFileName(fetch));
+        var response = Assert.IsType<FetchResponse>(KafkaFrame.DecodeResponse(apiKey, version, File.ReadAllBytes(fetch)).Body);
+
+        var produced = DecodedRecord.ReadAll(Assert.Single(Assert.Single(request.TopicData).PartitionData).Records!.Value);
+        var fetched = DecodedRecord.ReadAll(Assert.Single(Assert.Single(response.Responses).Partitions).Records!.Value);
+        var expectedCodec = Enum.Parse<Samsa.Protocol.Compression.CompressionType>(codec, ignoreCase: true);
+        foreach (var records in new[] { produced, fetched })
+        {
+            Assert.Equal(GoldenCapture.Records.Count, records.Count);
+            for (var i = 0; i < records.Count; i++)
+            {
+                var line = GoldenCapture.Records[i];
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                Assert.Equal(expectedCodec, records[i].Compression);
+                Assert.Equal(line[..colon], records[i].KeyText);
+                Assert.Equal(line[(colon + 1)..], records[i].ValueText);
+                var header = Assert.Single(records[i].Headers);
+                Assert.Equal("golden", header.Key);
+                Assert.Equal("1"u8.ToArray(), header.Value);
+            }
+        }
     }
 
     private static (ApiKey ApiKey, short Version) ParseName(string file)

@@ -1,7 +1,7 @@
 using Samsa.Protocol.Errors;
 using Samsa.Protocol.Primitives;
 
-namespace Samsa.Protocol.Tests;
+namespace Samsa.Protocol.Tests.Primitives;
 
 public class VarIntTests
 {
