@@ -75,6 +75,31 @@ public class EmbeddedClusterCliTests : IClassFixture<EmbeddedClusterFixture>
     }
 
     [Fact]
+    public async Task Groups_describe_shows_lag_per_partition()
+    {
+        var b = _fx.Bootstrap;
+        Assert.Equal(0, (await CliRunner.RunAsync("", "topics", "create", "-b", b, "lagged", "-P", "3")).ExitCode);
+        await Testing.Kcat.ProduceAsync(b, "lagged", ["a", "b"], partition: 0);
+        await Testing.Kcat.ProduceAsync(b, "lagged", ["c"], partition: 2);
+        (await Testing.Kcat.RunAsync(["-b", b, "-G", "lag-g", "-X", "auto.offset.reset=earliest", "-e", "-q", "lagged"])).EnsureSuccess();
+        await Testing.Kcat.ProduceAsync(b, "lagged", ["d", "e", "f"], partition: 2);
+
+        var r = await CliRunner.RunAsync("", "groups", "describe", "-b", b, "-G", "lag-g", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var lag = doc.RootElement.GetProperty("partitions").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("partition").GetInt32(), p => p.GetProperty("lag").GetInt64());
+        Assert.Equal(0, lag[0]);
+        Assert.Equal(3, lag[2]);
+        Assert.Equal(3, doc.RootElement.GetProperty("total_lag").GetInt64());
+
+        var list = await CliRunner.RunAsync("", "groups", "list", "-b", b);
+        Assert.Contains(list.Lines, l => l.StartsWith("lag-g\t", StringComparison.Ordinal));
+        var text = await CliRunner.RunAsync("", "groups", "describe", "-b", b, "lag-g");
+        Assert.Contains("total lag 3", text.Stdout);
+    }
+
+    [Fact]
     public async Task Describing_a_missing_topic_fails_clearly()
     {
         var r = await CliRunner.RunAsync("", "topics", "describe", "-b", _fx.Bootstrap, "no-such-topic", "--timeout", "3000");

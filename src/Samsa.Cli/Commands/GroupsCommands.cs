@@ -103,6 +103,12 @@ internal sealed class GroupsDescribeCommand : CliCommand
         return Cli.ExitOk;
     }
 
+    private static readonly Comparer<TopicPartition> PartitionOrder = Comparer<TopicPartition>.Create((a, b) =>
+    {
+        var c = string.CompareOrdinal(a.Topic, b.Topic);
+        return c != 0 ? c : a.Partition.CompareTo(b.Partition);
+    });
+
     internal static async Task<List<PartitionLag>> LagAsync(AdminClient admin, GroupDescription d, CancellationToken ct)
     {
         var committed = await admin.ListConsumerGroupOffsetsAsync(d.GroupId, null, ct).ConfigureAwait(false);
@@ -112,7 +118,7 @@ internal sealed class GroupsDescribeCommand : CliCommand
             foreach (var tp in m.Assignment)
                 owner[tp] = m.ClientId.Length > 0 ? $"{m.ClientId} ({m.MemberId})" : m.MemberId;
         }
-        var partitions = new SortedSet<TopicPartition>(committed.Keys);
+        var partitions = new SortedSet<TopicPartition>(committed.Keys, PartitionOrder);
         partitions.UnionWith(owner.Keys);
         var specs = new Dictionary<TopicPartition, OffsetSpec>();
         foreach (var tp in partitions)

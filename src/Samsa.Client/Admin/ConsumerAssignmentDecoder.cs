@@ -1,4 +1,3 @@
-using Samsa.Client.Consumer;
 using Samsa.Client.Metadata;
 using Samsa.Protocol.Errors;
 using Samsa.Protocol.Primitives;
@@ -31,7 +30,14 @@ internal static class ConsumerAssignmentDecoder
             for (var p = 0; p < partitions; p++)
                 result.Add(new TopicPartition(topic, reader.ReadInt32()));
         }
-        result.Sort();
+        result.Sort(Compare);
         return result;
+    }
+
+    /// <summary>Orders by topic (ordinal), then partition.</summary>
+    internal static int Compare(TopicPartition a, TopicPartition b)
+    {
+        var c = string.CompareOrdinal(a.Topic, b.Topic);
+        return c != 0 ? c : a.Partition.CompareTo(b.Partition);
     }
 }
