@@ -103,6 +103,37 @@ public class MockClusterCliTests : IClassFixture<MockClusterFixture>
     }
 
     [Fact]
+    public async Task Perf_consume_json_reports_the_fields_comparison_scripts_read()
+    {
+        const string topic = "kc-perf";
+        _fx.Cluster.CreateTopic(topic, 1, 1);
+        await Kcat.ProduceAsync(_fx.Bootstrap, topic, Enumerable.Range(0, 2000).Select(i => $"record-{i:D6}"));
+
+        var r = await CliRunner.RunAsync("", "perf", "consume", "-b", _fx.Bootstrap, "-t", topic, "--records", "2000", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(Assert.Single(r.Lines));
+        var root = doc.RootElement;
+        Assert.Equal(2000, root.GetProperty("records").GetInt64());
+        Assert.Equal(2000 * 13, root.GetProperty("bytes").GetInt64());
+        Assert.True(root.GetProperty("records_per_sec").GetDouble() > 0);
+        Assert.True(root.GetProperty("cpu_seconds").GetDouble() >= 0);
+        Assert.True(root.GetProperty("alloc_bytes_per_record").GetDouble() > 0);
+        foreach (var f in new[] { "avg", "p50", "p95", "p99", "p999", "max" })
+            Assert.True(root.GetProperty("latency_ms").GetProperty(f).GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Perf_consume_fails_clearly_when_records_are_missing()
+    {
+        const string topic = "kc-perf-short";
+        _fx.Cluster.CreateTopic(topic, 1, 1);
+        await Kcat.ProduceAsync(_fx.Bootstrap, topic, ["only", "three", "records"]);
+        var r = await CliRunner.RunAsync("", "perf", "consume", "-b", _fx.Bootstrap, "-t", topic, "--records", "10", "--timeout", "1000");
+        Assert.Equal(Cli.ExitFailure, r.ExitCode);
+        Assert.Contains("only 3 of 10 records", r.Stderr);
+    }
+
+    [Fact]
     public async Task Unsupported_admin_request_fails_with_a_clear_message()
     {
         var r = await CliRunner.RunAsync("", "topics", "create", "-b", _fx.Bootstrap, "cannot", "--timeout", "5000");
