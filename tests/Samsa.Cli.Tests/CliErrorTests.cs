@@ -81,7 +81,7 @@ public class CliBrokerErrorTests
         var r = await CliRunner.RunAsync("", "metadata", "-b", "127.0.0.1:1", "--timeout", "1500");
         Assert.Equal(Cli.ExitFailure, r.ExitCode);
         Assert.StartsWith("samsa: error: Metadata did not complete within 1500 ms", r.Stderr);
-        Assert.Contains("could not connect to 127.0.0.1:1", r.Stderr);
+        Assert.Contains("could not reach any broker at 127.0.0.1:1", r.Stderr);
         Assert.Single(r.Stderr.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", r.Stderr);
     }

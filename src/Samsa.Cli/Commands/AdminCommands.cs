@@ -27,7 +27,7 @@ internal static class AdminCommands
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException($"-X: {e.Message}");
+            throw CliUsageException.From("invalid setting: ", e);
         }
     }
 

@@ -40,7 +40,7 @@ internal sealed class BrokerCommand : CliCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException(e.Message);
+            throw CliUsageException.From("", e);
         }
 
         await using var cluster = await EmbeddedCluster.StartAsync(options, context.Cancellation).ConfigureAwait(false);

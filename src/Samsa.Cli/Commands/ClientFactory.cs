@@ -23,7 +23,7 @@ internal static class ClientFactory
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException($"invalid producer setting: {e.Message}");
+            throw CliUsageException.From("invalid producer setting: ", e);
         }
     }
 
@@ -36,7 +36,7 @@ internal static class ClientFactory
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException($"invalid consumer setting: {e.Message}");
+            throw CliUsageException.From("invalid consumer setting: ", e);
         }
     }
 

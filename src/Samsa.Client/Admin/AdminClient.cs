@@ -24,7 +24,7 @@ public sealed class AdminClient : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var time = timeProvider ?? TimeProvider.System;
-        _context = new AdminContext(NetworkAdminRequestSender.Create(options, loggerFactory, time), options, time);
+        _context = new AdminContext(DriverAdminRequestSender.Create(options, loggerFactory, time), options, time);
     }
 
     internal AdminClient(IAdminRequestSender sender, AdminOptions options, TimeProvider? timeProvider = null)

@@ -18,10 +18,15 @@ internal static class AdminErrors
         return new KafkaException(code, text);
     }
 
-    public static KafkaException Timeout(string operation, TimeSpan timeout, Exception? last) =>
-        new(ErrorCode.RequestTimedOut,
-            $"{operation} did not complete within {timeout.TotalMilliseconds:F0} ms" + (last is null ? "" : $"; last error: {last.Message}"),
-            last);
+    public static KafkaException Timeout(string operation, TimeSpan timeout, Exception? last, string bootstrapServers)
+    {
+        var why = last switch
+        {
+            null or Samsa.Client.Errors.KafkaConnectionException => $"; could not reach any broker at {bootstrapServers}" + (last is null ? "" : $" ({last.Message})"),
+            _ => $"; last error: {last.Message}",
+        };
+        return new KafkaException(ErrorCode.RequestTimedOut, $"{operation} did not complete within {timeout.TotalMilliseconds:F0} ms{why}", last);
+    }
 
     // Explanations for the errors users meet most, when the broker sends no message of its own.
     private static string? Hint(ErrorCode code) => code switch

@@ -25,7 +25,7 @@ internal static class AdminRetry
             }
             catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw AdminErrors.Timeout(operation, timeout, last);
+                throw AdminErrors.Timeout(operation, timeout, last, options.BootstrapServers);
             }
             catch (KafkaException e) when (e.IsRetriable || e is RetriableAdminException)
             {
@@ -38,7 +38,7 @@ internal static class AdminRetry
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw AdminErrors.Timeout(operation, timeout, last);
+                throw AdminErrors.Timeout(operation, timeout, last, options.BootstrapServers);
             }
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.RetryBackoffMax.Ticks));
         }

@@ -14,7 +14,7 @@ internal interface IAdminRequestSender : IAsyncDisposable
     /// <exception cref="Samsa.Protocol.Errors.KafkaException">The broker could not be reached, the request timed out, or no common version exists.</exception>
     Task<TResponse> SendAsync<TRequest, TResponse>(BrokerDescription? node, Func<short, TRequest> build, CancellationToken cancellationToken)
         where TRequest : IKafkaRequest<TRequest, TResponse>
-        where TResponse : IKafkaResponse<TResponse>;
+        where TResponse : class, IKafkaResponse<TResponse>;
 
     /// <summary>The version range of <paramref name="api"/> that <paramref name="node"/> supports, or null before it was asked.</summary>
     (short Min, short Max)? BrokerVersions(BrokerDescription? node, Samsa.Protocol.ApiKey api);
