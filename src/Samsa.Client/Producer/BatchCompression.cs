@@ -6,8 +6,6 @@ namespace Samsa.Client.Producer;
 /// <summary>Compresses the records section of a closing batch with the protocol's codecs.</summary>
 internal static class BatchCompression
 {
-    public static void Compress(CompressionType type, ReadOnlySpan<byte> records, IBufferWriter<byte> destination)
-    {
-        throw new NotSupportedException($"compression.type {type} is not available in this build.");
-    }
+    public static void Compress(CompressionType type, ReadOnlySpan<byte> records, IBufferWriter<byte> destination) =>
+        CompressionCodecs.Get(type).Compress(records, destination);
 }

@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 namespace Samsa.Client.Producer;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 using Samsa.Protocol;
 
 namespace Samsa.Client.Producer;

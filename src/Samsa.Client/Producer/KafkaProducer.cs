@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using Samsa.Client.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Samsa.Client.Producer.Partitioners;
@@ -115,7 +115,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable, IDisposable
         try
         {
             int partitionCount = _client.Cluster.PartitionCount(topic);
-            if (partitionCount < 0 || Volatile.Read(ref _closed) != 0)
+            if (partitionCount <= 0 || Volatile.Read(ref _closed) != 0)
                 return ProduceSlowAsync(topic, record, task, cancellationToken);
             if (!TryProduceNoWait(topic, record, partitionCount, task, null, out var pending))
                 return AppendWaitingAsync(pending, task, cancellationToken);
@@ -145,7 +145,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(record);
         ThrowIfClosed();
         int partitionCount = _client.Cluster.PartitionCount(topic);
-        if (partitionCount < 0)
+        if (partitionCount <= 0)
             partitionCount = WaitOnMetadataAsync(topic, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         if (!TryProduceNoWait(topic, record, partitionCount, null, handler, out var pending))
         {

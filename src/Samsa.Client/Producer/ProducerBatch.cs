@@ -1,15 +1,10 @@
+using Samsa.Client.Metadata;
 using System.Buffers;
 using Samsa.Protocol;
 using Samsa.Protocol.Compression;
 using Samsa.Protocol.Primitives;
 
 namespace Samsa.Client.Producer;
-
-/// <summary>A topic and a partition.</summary>
-internal readonly record struct TopicPartition(string Topic, int Partition)
-{
-    public override string ToString() => $"{Topic}-{Partition}";
-}
 
 /// <summary>What to tell when one record of a batch completes: a task, a handler, or both.</summary>
 internal struct RecordCompletion
@@ -250,7 +245,7 @@ internal sealed class ProducerBatch
     /// </summary>
     public bool Complete(long baseOffset, long logAppendTime, Exception? error, Func<int, Exception?>? recordError = null)
     {
-        if (Interlocked.Exchange(ref _finalState, 1) != 0) return false;
+        if (Interlocked.CompareExchange(ref _finalState, 1, 0) != 0) return false;
         string topic = TopicPartition.Topic;
         int partition = TopicPartition.Partition;
         for (int i = 0; i < RecordCount; i++)

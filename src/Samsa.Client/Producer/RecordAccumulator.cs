@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 using System.Collections.Concurrent;
 using Samsa.Protocol;
 using Samsa.Protocol.Compression;

@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 using Microsoft.Extensions.Logging;
 using Samsa.Protocol;
 

@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 using Samsa.Client.Producer;
 
 namespace Samsa.Client.Tests.Producer;

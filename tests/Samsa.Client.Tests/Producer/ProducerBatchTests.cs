@@ -1,3 +1,4 @@
+using Samsa.Client.Metadata;
 using System.Text;
 using Samsa.Client.Producer;
 using Samsa.Protocol.Compression;
