@@ -113,8 +113,8 @@ internal sealed class ConsumeCommand : CliCommand
             {
                 headers.Clear();
                 foreach (var h in r.Headers)
-                    headers.Add(new(h.Key, h.Value));
-                formatter.Write(r.Topic, r.Partition, r.Offset, r.Timestamp, r.Key, r.Value, headers);
+                    headers.Add(new(h.Key, Bytes(h.Value)));
+                formatter.Write(r.Topic, r.Partition, r.Offset, r.Timestamp, Bytes(r.Key), Bytes(r.Value), headers);
                 if (++consumed >= limit)
                     break;
             }
@@ -129,6 +129,10 @@ internal sealed class ConsumeCommand : CliCommand
             await context.Error.WriteLineAsync($"samsa: consumed {consumed} records").ConfigureAwait(false);
         return Cli.ExitOk;
     }
+
+    // A null array must stay null: the implicit byte[] -> ReadOnlyMemory conversion would turn it
+    // into an empty value and print "" where Kafka holds null.
+    private static ReadOnlyMemory<byte>? Bytes(byte[]? bytes) => bytes is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(bytes);
 
     private static void SeekAbsolute(KafkaConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> assignment, long n)
     {
