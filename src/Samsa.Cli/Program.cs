@@ -1,3 +1,20 @@
-// The samsa command-line tool. Commands arrive with issue 7; until then it says so.
-Console.Error.WriteLine("samsa: no commands yet");
-return 2;
+using System.Text;
+using Samsa.Cli;
+
+// The `samsa` tool. Ctrl-C cancels the running command (it then cleans up and exits 130); stdout is
+// buffered so consuming millions of records is not bound by console writes.
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (cts.IsCancellationRequested)
+        return; // second Ctrl-C: let the runtime end the process
+    e.Cancel = true;
+    cts.Cancel();
+};
+var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
+var stdin = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), false, 1 << 16);
+var code = await Cli.RunAsync(args, stdin, stdout, stderr, environment: null,
+    outputIsTerminal: !Console.IsOutputRedirected, cts.Token).ConfigureAwait(false);
+await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+return code;

@@ -1,0 +1,25 @@
+namespace Samsa.Cli.Tests;
+
+/// <summary>The outcome of one in-process CLI run.</summary>
+internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
+{
+    public IReadOnlyList<string> Lines =>
+        Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>Runs <c>samsa</c> in-process with captured streams and no process environment.</summary>
+internal static class CliRunner
+{
+    public static async Task<CliRun> RunAsync(string stdin, params string[] args) =>
+        await RunAsync(stdin, null, TimeSpan.FromSeconds(25), args);
+
+    public static async Task<CliRun> RunAsync(string stdin, IReadOnlyDictionary<string, string>? env, TimeSpan bound, params string[] args)
+    {
+        using var input = new StringReader(stdin);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var cts = new CancellationTokenSource(bound);
+        var code = await Cli.RunAsync(args, input, output, error, env ?? new Dictionary<string, string>(), false, cts.Token);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+}
