@@ -45,7 +45,7 @@ internal static class TestBatchReader
         }
         return new Batch(BinaryPrimitives.ReadInt32BigEndian(b[12..]), b[16], BinaryPrimitives.ReadUInt32BigEndian(b[17..]), attributes,
             BinaryPrimitives.ReadInt32BigEndian(b[23..]), baseTs, BinaryPrimitives.ReadInt64BigEndian(b[35..]), BinaryPrimitives.ReadInt64BigEndian(b[43..]),
-            BinaryPrimitives.ReadInt16BigEndian(b[51..]), BinaryPrimitives.ReadInt32BigEndian(b[53..]), records, RecordBatchLayout.Crc32C(b[21..]));
+            BinaryPrimitives.ReadInt16BigEndian(b[51..]), BinaryPrimitives.ReadInt32BigEndian(b[53..]), records, Samsa.Protocol.Records.Crc32C.Compute(b[21..]));
     }
 
     private static byte[]? ReadBytes(ReadOnlySpan<byte> r, ref int p)
