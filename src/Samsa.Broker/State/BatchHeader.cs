@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using Samsa.Protocol.Errors;
+using Samsa.Protocol.Records;
 
 namespace Samsa.Broker.State;
 
@@ -11,23 +12,23 @@ namespace Samsa.Broker.State;
 internal readonly struct BatchHeader
 {
     /// <summary>Size of the v2 header (baseOffset .. recordCount).</summary>
-    public const int Size = 61;
+    public const int Size = DefaultRecordBatch.RecordsOffset;
 
     /// <summary>Bytes before the batch's length field ends (baseOffset + batchLength).</summary>
-    public const int LogOverhead = 12;
+    public const int LogOverhead = DefaultRecordBatch.LogOverhead;
 
-    public const int BaseOffsetOffset = 0;
-    public const int PartitionLeaderEpochOffset = 12;
-    public const int MagicOffset = 16;
-    public const int CrcOffset = 17;
-    public const int AttributesOffset = 21;
-    public const int LastOffsetDeltaOffset = 23;
-    public const int BaseTimestampOffset = 27;
-    public const int MaxTimestampOffset = 35;
-    public const int ProducerIdOffset = 43;
-    public const int ProducerEpochOffset = 51;
-    public const int BaseSequenceOffset = 53;
-    public const int RecordCountOffset = 57;
+    public const int BaseOffsetOffset = DefaultRecordBatch.BaseOffsetOffset;
+    public const int PartitionLeaderEpochOffset = DefaultRecordBatch.PartitionLeaderEpochOffset;
+    public const int MagicOffset = DefaultRecordBatch.MagicOffset;
+    public const int CrcOffset = DefaultRecordBatch.CrcOffset;
+    public const int AttributesOffset = DefaultRecordBatch.AttributesOffset;
+    public const int LastOffsetDeltaOffset = DefaultRecordBatch.LastOffsetDeltaOffset;
+    public const int BaseTimestampOffset = DefaultRecordBatch.BaseTimestampOffset;
+    public const int MaxTimestampOffset = DefaultRecordBatch.MaxTimestampOffset;
+    public const int ProducerIdOffset = DefaultRecordBatch.ProducerIdOffset;
+    public const int ProducerEpochOffset = DefaultRecordBatch.ProducerEpochOffset;
+    public const int BaseSequenceOffset = DefaultRecordBatch.BaseSequenceOffset;
+    public const int RecordCountOffset = DefaultRecordBatch.RecordsCountOffset;
 
     public long BaseOffset { get; init; }
     public int BatchLength { get; init; }
@@ -96,25 +97,7 @@ internal readonly struct BatchHeader
     }
 
     /// <summary>CRC-32C over attributes..end, as stored in the crc field.</summary>
-    public static uint ComputeCrc(ReadOnlySpan<byte> batch) => Crc32C(batch[AttributesOffset..]);
-
-    /// <summary>CRC-32C (Castagnoli) using the hardware instruction where available.</summary>
-    public static uint Crc32C(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFFu;
-        int i = 0;
-        while (i + 8 <= data.Length)
-        {
-            crc = (uint)BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
-            i += 8;
-        }
-        while (i < data.Length)
-        {
-            crc = BitOperations.Crc32C(crc, data[i]);
-            i++;
-        }
-        return crc ^ 0xFFFFFFFFu;
-    }
+    public static uint ComputeCrc(ReadOnlySpan<byte> batch) => Samsa.Protocol.Records.Crc32C.Compute(batch[AttributesOffset..]);
 
     /// <summary>
     /// Splits a produce request's records blob into batches and validates each header and CRC.
