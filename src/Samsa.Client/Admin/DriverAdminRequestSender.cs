@@ -53,7 +53,7 @@ internal sealed class DriverAdminRequestSender : IAdminRequestSender
         var where = target is null ? "the broker" : $"broker {target.Address}";
         if (!versions.TryGetValue(api, out var range))
             throw new KafkaException(ErrorCode.UnsupportedVersion, $"{api}: {where} does not support this API");
-        var version = (short)Math.Min(TRequest.HighestVersion, QuirkCap(api, range.Max));
+        var version = (short)Math.Min(TRequest.HighestVersion, BrokerVersionQuirks.CapVersion(api, range.Max));
         if (version < Math.Max(TRequest.LowestVersion, range.Min))
         {
             throw new KafkaException(ErrorCode.UnsupportedVersion,
@@ -72,12 +72,6 @@ internal sealed class DriverAdminRequestSender : IAdminRequestSender
             return null;
         return table.TryGetValue(api, out var r) ? r : ((short)-1, (short)-1);
     }
-
-    // Brokers whose newest ListOffsets is v4 or v5 (Kafka 2.1-2.7, librdkafka's mock cluster) are
-    // asked at v3: v4/v5 only add the leader epoch, which admin callers do not need, and
-    // librdkafka 2.0.2's mock writes that epoch as 8 bytes, misaligning every later partition.
-    private static short QuirkCap(ApiKey api, short brokerMax) =>
-        api == ApiKey.ListOffsets && brokerMax is 4 or 5 ? (short)3 : brokerMax;
 
     private async Task<Dictionary<ApiKey, (short Min, short Max)>> VersionsAsync(Node? target, CancellationToken ct)
     {

@@ -1,5 +1,4 @@
 using Samsa.Client.Producer;
-using TopicPartition = Samsa.Client.Metadata.TopicPartition;
 using Samsa.Protocol.Records;
 using Samsa.Client.Metadata;
 

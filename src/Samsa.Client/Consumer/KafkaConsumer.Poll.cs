@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Samsa.Client.Producer;
-using TopicPartition = Samsa.Client.Metadata.TopicPartition;
 using Samsa.Client.Serialization;
 using Samsa.Protocol.Records;
 using Samsa.Client.Metadata;

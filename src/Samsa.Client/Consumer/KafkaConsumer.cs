@@ -7,7 +7,6 @@ using Samsa.Client.Consumer.Groups;
 using Samsa.Client.Metadata;
 using Samsa.Client.Network;
 using Samsa.Client.Producer;
-using TopicPartition = Samsa.Client.Metadata.TopicPartition;
 using Samsa.Client.Serialization;
 using Samsa.Protocol.Records;
 

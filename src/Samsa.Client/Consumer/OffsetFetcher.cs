@@ -168,13 +168,18 @@ internal sealed class OffsetFetcher
             foreach (var p in t.Partitions)
             {
                 var tp = new TopicPartition(t.Name, p.PartitionIndex);
-                if (!askedSet.Contains(tp))
+                if (!askedSet.Contains(tp) || !seen.Add(tp))
                 {
-                    _logger.LogDebug("ListOffsets response from node {Node} names {Partition}, which was not asked for; ignored", response.Destination, tp);
-                    continue;
+                    // A broker answering for partitions it was not asked about (or twice) is broken;
+                    // trusting any of its offsets could move positions to the wrong place. Resets are
+                    // retried after the back-off; blocking lookups throw.
+                    fatal = new KafkaProtocolException(
+                        $"ListOffsets v{response.Version} response from node {response.Destination} names partition {tp} " +
+                        (askedSet.Contains(tp) ? "more than once." : "which was not asked for."));
+                    result.Clear();
+                    retry = [.. askedSet];
+                    return result;
                 }
-                // librdkafka's mock repeats a partition with a bogus error; the first entry wins.
-                if (!seen.Add(tp)) continue;
                 var error = (ErrorCode)p.ErrorCode;
                 if (error == ErrorCode.None)
                 {

@@ -45,13 +45,14 @@ public sealed class NodeApiVersions
 
     /// <summary>
     /// The highest version in both [<paramref name="oldestAllowed"/>, <paramref name="latestAllowed"/>]
-    /// and the broker's range, or -1 when they do not overlap or the broker lacks the API.
+    /// and the broker's range, or -1 when they do not overlap or the broker lacks the API. The broker's
+    /// newest version is first capped by <see cref="BrokerVersionQuirks.CapVersion"/>.
     /// </summary>
     public short LatestUsableVersion(ApiKey api, short oldestAllowed, short latestAllowed)
     {
         if (!TryGetRange(api, out var min, out var max))
             return -1;
-        var usable = Math.Min(max, latestAllowed);
+        var usable = Math.Min(BrokerVersionQuirks.CapVersion(api, max), latestAllowed);
         return usable < Math.Max(min, oldestAllowed) ? (short)-1 : usable;
     }
 

@@ -24,6 +24,19 @@ public class Murmur2Tests
         Assert.Equal((-790332482 & 0x7fffffff) % 12, Murmur2.Partition("foobar"u8, 12));
     }
 
+    // Hashes computed independently (Python port of Java's Utils.murmur2); all three keys of the CLI
+    // demo land on partition 2 of 3, as kcat with partitioner=murmur2_random also places them.
+    [Theory]
+    [InlineData("user-1", 0x53b136cc)]
+    [InlineData("user-2", unchecked((int)0xeca12be0))]
+    [InlineData("user-3", 0x440906db)]
+    public void Demo_keys_hash_like_java_and_land_on_partition_2_of_3(string key, int expectedHash)
+    {
+        var bytes = Encoding.UTF8.GetBytes(key);
+        Assert.Equal(expectedHash, Murmur2.Hash(bytes));
+        Assert.Equal(2, Murmur2.Partition(bytes, 3));
+    }
+
     [Fact]
     public void Default_partitioner_leaves_null_keys_to_the_sticky_partitioner()
     {

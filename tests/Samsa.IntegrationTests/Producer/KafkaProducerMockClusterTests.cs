@@ -101,6 +101,29 @@ public sealed class KafkaProducerMockClusterTests(ITestOutputHelper output)
         Assert.Equal(kcat, samsa);
     }
 
+    // The CLI demo put user-1..user-3 all on partition 2 of 3; librdkafka's murmur2_random (Java's
+    // partitioner) does the same, so that is the correct placement, not a skew.
+    [Fact]
+    public async Task Demo_keys_user_1_to_3_land_on_partition_2_of_3_like_kcat_murmur2_random()
+    {
+        using var cluster = new MockCluster(1);
+        cluster.CreateTopic("p-demo-samsa", partitions: 3);
+        cluster.CreateTopic("p-demo-kcat", partitions: 3);
+        string[] keys = ["user-1", "user-2", "user-3"];
+        await using (var producer = Create(cluster))
+        {
+            using var cts = new CancellationTokenSource(TestTimeout);
+            var results = await Task.WhenAll(keys.Select(k => producer.ProduceAsync("p-demo-samsa", k, "v", cts.Token))).WaitAsync(cts.Token);
+            Assert.All(results, r => Assert.Equal(2, r.Partition));
+        }
+        await Kcat.ProduceAsync(cluster.BootstrapServers, "p-demo-kcat", keys.Select(k => k + ":v"), keyDelimiter: ":",
+            extraArgs: ["-X", "partitioner=murmur2_random"]);
+        var kcat = (await Kcat.ConsumeAsync(cluster.BootstrapServers, "p-demo-kcat", keys.Length, "%k %p\\n")).Lines.Order().ToList();
+        var samsa = (await Kcat.ConsumeAsync(cluster.BootstrapServers, "p-demo-samsa", keys.Length, "%k %p\\n")).Lines.Order().ToList();
+        Assert.Equal(["user-1 2", "user-2 2", "user-3 2"], kcat);
+        Assert.Equal(kcat, samsa);
+    }
+
     [Fact]
     public async Task Not_leader_errors_mid_stream_still_deliver_every_record_once_in_order()
     {
