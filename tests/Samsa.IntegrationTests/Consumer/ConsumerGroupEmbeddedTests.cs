@@ -9,6 +9,9 @@ namespace Samsa.IntegrationTests.Consumer;
 /// The consumer group suite against our embedded broker's group coordinator, plus offsets that
 /// survive the broker itself restarting (the mock cannot restart with state).
 /// </summary>
+// One collection: the two backends' group suites run one after the other, not competing for CPU
+// with each other's timed rebalances (and sharing the process-wide LeaderSyncDelayMs).
+[Collection(nameof(ConsumerGroupSuite))]
 public sealed class ConsumerGroupEmbeddedTests(ITestOutputHelper output) : ConsumerGroupSuite(output)
 {
     protected override async Task<ITestCluster> StartClusterAsync() => await EmbeddedTestCluster.StartAsync(1);
