@@ -151,6 +151,39 @@ public abstract class KafkaProducerSuite(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Leader_move_mid_stream_delivers_every_record_once_in_order()
+    {
+        await using var cluster = await StartClusterAsync(brokers: 2);
+        cluster.CreateTopic("p-move", partitions: 1);
+        cluster.MoveLeader("p-move", 0, 1);
+        const int count = 200;
+        await using (var producer = Create(cluster, c =>
+        {
+            c.EnableIdempotence = true;
+            c.RetryBackoff = TimeSpan.FromMilliseconds(10);
+            c.MaxInFlightRequestsPerConnection = RetryTestMaxInFlight;
+        }))
+        {
+            using var cts = new CancellationTokenSource(TestTimeout);
+            var tasks = new List<Task<DeliveryResult>>();
+            for (int i = 0; i < count; i++)
+            {
+                if (i == count / 2)
+                {
+                    await Task.WhenAll(tasks).WaitAsync(cts.Token);
+                    cluster.MoveLeader("p-move", 0, 2);
+                }
+                tasks.Add(producer.ProduceAsync("p-move", new ProducerRecord<string, string>(null!, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), cts.Token));
+                if (i % 10 == 0) await Task.Delay(1, cts.Token);
+            }
+            var results = await Task.WhenAll(tasks).WaitAsync(cts.Token);
+            Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), results.Select(r => r.Offset));
+        }
+        var read = await Kcat.ConsumeAsync(cluster.BootstrapServers, "p-move", count + 10, "%s\\n");
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), read.Lines);
+    }
+
+    [Fact]
     public async Task Broker_down_fails_records_after_delivery_timeout_with_a_clear_error()
     {
         await using var cluster = await StartClusterAsync();
