@@ -72,7 +72,9 @@ public sealed class KafkaProducerEmbeddedTests(ITestOutputHelper output) : Kafka
     {
         await using var cluster = await StartClusterAsync();
         cluster.CreateTopic("p-seq", partitions: 2);
-        const int count = 2000;
+        const int count = 600;
+        // A little latency per Produce gives the sender time to put several requests in flight.
+        using var slow = ((EmbeddedTestCluster)cluster).Cluster.Faults.AddLatency(Samsa.Protocol.ApiKey.Produce, TimeSpan.FromMilliseconds(2));
         await using (var producer = Create(cluster, c =>
         {
             c.EnableIdempotence = true;
@@ -86,9 +88,15 @@ public sealed class KafkaProducerEmbeddedTests(ITestOutputHelper output) : Kafka
             var tasks = new List<Task<DeliveryResult>>(count);
             for (int i = 0; i < count; i++)
             {
-                if (i % 400 == 200)
+                // Errors land mid-stream; any request of the partition already in flight behind the
+                // failed one reaches a broker that checks sequences (OUT_OF_ORDER_SEQUENCE_NUMBER on a gap).
+                if (i % 150 == 75)
+                {
+                    await tasks[i - 60].WaitAsync(cts.Token); // the stream is flowing, records behind it are queued
                     cluster.PushRequestErrors(Samsa.Protocol.ApiKey.Produce, Samsa.Protocol.ErrorCode.NotLeaderOrFollower, Samsa.Protocol.ErrorCode.RequestTimedOut);
+                }
                 tasks.Add(producer.ProduceAsync("p-seq", new ProducerRecord<string, string>(null!, i.ToString(CultureInfo.InvariantCulture)) { Partition = i % 2 }, cts.Token));
+                if (i % 10 == 0) await Task.Delay(1, cts.Token);
             }
             var results = await Task.WhenAll(tasks).WaitAsync(cts.Token);
             for (int p = 0; p < 2; p++)
