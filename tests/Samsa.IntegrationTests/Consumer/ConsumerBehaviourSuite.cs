@@ -1,0 +1,134 @@
+using Samsa.Client.Consumer;
+using Samsa.Client.Metadata;
+using Samsa.Client.Serialization;
+using Samsa.IntegrationTests.Clusters;
+using Samsa.IntegrationTests.Network;
+using Samsa.Protocol;
+using Samsa.Protocol.Errors;
+using Samsa.Testing;
+using Xunit.Abstractions;
+
+namespace Samsa.IntegrationTests.Consumer;
+
+/// <summary>Error handling, the single-thread guard and Wakeup against a test cluster (mock or embedded, see the subclasses).</summary>
+public abstract class ConsumerBehaviourSuite(ITestOutputHelper output)
+{
+    protected abstract Task<ITestCluster> StartClusterAsync();
+
+    KafkaConsumer<string?, string?> Create(string bootstrap, AutoOffsetReset reset = AutoOffsetReset.Earliest) =>
+        new(new ConsumerConfig { BootstrapServers = bootstrap, AutoOffsetReset = reset, FetchMaxWait = TimeSpan.FromMilliseconds(100) },
+            Deserializers.Utf8, Deserializers.Utf8, new TestOutputLoggerFactory(output));
+
+    [Fact]
+    public async Task Not_leader_errors_refresh_metadata_and_resume_from_the_same_position()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("nl", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "nl", Enumerable.Range(0, 50).Select(i => "v" + i))).EnsureSuccess();
+        cluster.PushRequestErrors(ApiKey.Fetch, ErrorCode.NotLeaderOrFollower, ErrorCode.NotLeaderOrFollower, ErrorCode.UnknownTopicOrPartition);
+        using var consumer = Create(cluster.BootstrapServers);
+        consumer.Assign([new TopicPartition("nl", 0)]);
+        var values = new List<string?>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (values.Count < 50 && DateTime.UtcNow < deadline) values.AddRange(consumer.Poll(TimeSpan.FromMilliseconds(200)).Select(r => r.Value));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => "v" + i), values);
+    }
+
+    [Fact]
+    public async Task Out_of_range_with_reset_none_is_a_clear_error_naming_the_partition()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("oor", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "oor", ["a", "b"])).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers, AutoOffsetReset.None);
+        var tp = new TopicPartition("oor", 0);
+        consumer.Assign([tp]);
+        consumer.Seek(tp, 1000);
+        var e = Assert.Throws<KafkaException>(() =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (DateTime.UtcNow < deadline) consumer.Poll(TimeSpan.FromMilliseconds(200));
+        });
+        Assert.Equal(ErrorCode.OffsetOutOfRange, e.Code);
+        Assert.Contains("oor-0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("auto.offset.reset", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Out_of_range_with_reset_earliest_restarts_from_the_log_start()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("oore", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "oore", ["a", "b"])).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers);
+        var tp = new TopicPartition("oore", 0);
+        consumer.Assign([tp]);
+        consumer.Seek(tp, 1000);
+        var values = new List<string?>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (values.Count < 2 && DateTime.UtcNow < deadline) values.AddRange(consumer.Poll(TimeSpan.FromMilliseconds(200)).Select(r => r.Value));
+        Assert.Equal(["a", "b"], values);
+    }
+
+    sealed class BlockingDeserializer : IDeserializer<string?>, IDisposable
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+        public ManualResetEventSlim Release { get; } = new();
+
+        public string? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context)
+        {
+            Entered.Set();
+            Release.Wait(TimeSpan.FromSeconds(10));
+            return isNull ? null : System.Text.Encoding.UTF8.GetString(data);
+        }
+
+        public void Dispose()
+        {
+            Entered.Dispose();
+            Release.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Use_from_a_second_thread_during_a_poll_fails_clearly_and_wakeup_breaks_the_poll()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("guard", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "guard", ["only"])).EnsureSuccess();
+        using var blocking = new BlockingDeserializer();
+        using var consumer = new KafkaConsumer<string?, string?>(
+            new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, AutoOffsetReset = AutoOffsetReset.Earliest },
+            Deserializers.Utf8, blocking, new TestOutputLoggerFactory(output));
+        consumer.Assign([new TopicPartition("guard", 0)]);
+        var poll = Task.Run(() => consumer.Consume(TimeSpan.FromSeconds(10)));
+        Assert.True(blocking.Entered.Wait(TimeSpan.FromSeconds(10)), "the poll never reached the record");
+        // The polling thread is inside Consume (in the deserializer) right now.
+        var guard = Assert.Throws<InvalidOperationException>(() => consumer.Assignment);
+        Assert.Contains("multi-threaded", guard.Message, StringComparison.Ordinal);
+        blocking.Release.Set();
+        Assert.Equal("only", (await poll.WaitAsync(TimeSpan.FromSeconds(10)))!.Value);
+
+        var idle = Task.Run(() => consumer.Consume(TimeSpan.FromSeconds(30)));
+        await Task.Delay(200);
+        consumer.Wakeup();
+        await Assert.ThrowsAsync<ConsumerWakeupException>(() => idle.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Single(consumer.Assignment); // usable again from this thread
+    }
+
+    [Fact]
+    public async Task Offsets_for_times_and_end_offsets_come_from_list_offsets()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("times", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "times", ["a", "b", "c"])).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers);
+        var tp = new TopicPartition("times", 0);
+        Assert.Equal(3, consumer.EndOffsets([tp])[tp]);
+        Assert.Equal(0, consumer.BeginningOffsets([tp])[tp]);
+        consumer.Assign([tp]);
+        consumer.SeekToEnd([tp]);
+        Assert.Equal(3, consumer.Position(tp));
+        consumer.SeekToBeginning([tp]);
+        Assert.Equal(0, consumer.Position(tp));
+    }
+}
