@@ -10,7 +10,7 @@ namespace Samsa.Client.Consumer;
 public sealed class ConsumeResult<TKey, TValue>
 {
     internal ConsumeResult(string topic, int partition, long offset, long timestamp, TimestampType timestampType,
-        TKey key, TValue value, Headers headers, int? leaderEpoch, int serializedKeySize, int serializedValueSize)
+        TKey key, TValue value, Headers? headers, int? leaderEpoch, int serializedKeySize, int serializedValueSize)
     {
         Topic = topic;
         Partition = partition;
@@ -19,7 +19,7 @@ public sealed class ConsumeResult<TKey, TValue>
         TimestampType = timestampType;
         Key = key;
         Value = value;
-        Headers = headers;
+        _headers = headers;
         LeaderEpoch = leaderEpoch;
         SerializedKeySize = serializedKeySize;
         SerializedValueSize = serializedValueSize;
@@ -47,7 +47,10 @@ public sealed class ConsumeResult<TKey, TValue>
     public TValue Value { get; }
 
     /// <summary>The record headers, in order (empty when there are none).</summary>
-    public Headers Headers { get; }
+    public Headers Headers => _headers ??= new Headers();
+
+    // Most records carry no headers: their Headers object is made only when asked for.
+    Headers? _headers;
 
     /// <summary>The leader epoch of the batch, when the broker sent one.</summary>
     public int? LeaderEpoch { get; }

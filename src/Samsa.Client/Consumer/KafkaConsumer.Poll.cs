@@ -191,8 +191,12 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                 throw new RecordDeserializationException(partition, record.Offset,
                     $"Error deserializing the record of {partition} at offset {record.Offset}: {e.Message} (seek past it to skip).", e);
             }
-            var headers = new Headers();
-            foreach (var h in record.Headers) headers.Add(h.Key, h.IsValueNull ? null : h.Value.ToArray());
+            Headers? headers = null;
+            if (record.Headers.Count > 0)
+            {
+                headers = new Headers();
+                foreach (var h in record.Headers) headers.Add(h.Key, h.IsValueNull ? null : h.Value.ToArray());
+            }
             _records.Add(new ConsumeResult<TKey, TValue>(partition.Topic, partition.Partition, record.Offset, record.Timestamp, record.TimestampType,
                 key, value, headers, leaderEpoch >= 0 ? leaderEpoch : null,
                 record.IsKeyNull ? -1 : record.Key.Length, record.IsValueNull ? -1 : record.Value.Length));

@@ -175,7 +175,11 @@ internal sealed class RecordAccumulator
             last.IsFull = true;
             return AppendStatus.AppendedWakeSender;
         }
-        return deque.Count > 1 ? AppendStatus.AppendedWakeSender : AppendStatus.Appended;
+        // Java also wakes the sender for every append behind a full first batch (deque size > 1),
+        // but nothing the sender decides changes then: it was woken when that batch filled or the
+        // next one was created. Waking it per record made it loop ~130k times per 1M records
+        // while requests were in flight, allocating its ready/drain collections each time.
+        return AppendStatus.Appended;
     }
 
     private void ThrowIfClosed()
