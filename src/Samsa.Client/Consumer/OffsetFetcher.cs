@@ -15,7 +15,7 @@ internal sealed class OffsetFetcher
 {
     public const long EarliestTimestamp = -2;
     public const long LatestTimestamp = -1;
-    const short LatestListOffsetsVersion = 7;
+    const short MaxListOffsetsVersion = 7;
 
     readonly ConsumerConfig _config;
     readonly SubscriptionState _subscriptions;
@@ -152,28 +152,7 @@ internal sealed class OffsetFetcher
                 t.Partitions.Add(new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = tp.Partition, Timestamp = ts });
             }
             return request;
-        }, MaxListOffsetsVersion(node));
-    }
-
-    /// <summary>
-    /// librdkafka's mock broker (2.0.x) writes the v4/v5 leader epoch in the wrong width, so every
-    /// partition after the first in a ListOffsets answer is misread; v3 has no epoch and reads
-    /// cleanly. The mock is recognised by its version table: ListOffsets up to v4 or v5 with
-    /// Metadata only up to v2. Real brokers that stop at ListOffsets v4/v5 (Kafka 2.1-2.3) offer
-    /// Metadata v7+, so they keep the full range.
-    /// </summary>
-    short MaxListOffsetsVersion(Node node)
-    {
-        // The request's cap is fixed now, often before the leader's own connection is ready; the
-        // bootstrap connection's table identifies the mock just as well.
-        var table = _client.NetworkClient.ApiVersions;
-        if ((table.Get(node.Id) ?? table.GetAny()) is { } versions
-            && versions.TryGetRange(ApiKey.ListOffsets, out _, out var listOffsetsMax)
-            && listOffsetsMax is 4 or 5
-            && versions.TryGetRange(ApiKey.Metadata, out _, out var metadataMax)
-            && metadataMax <= 2)
-            return 3;
-        return LatestListOffsetsVersion;
+        }, MaxListOffsetsVersion);
     }
 
     Dictionary<TopicPartition, OffsetAndTimestamp> Parse(ClientResponse response, IEnumerable<TopicPartition> asked, out List<TopicPartition> retry, out KafkaException? fatal)

@@ -19,15 +19,4 @@ public sealed class ApiVersions
 
     /// <summary>The versions of a node, or null when it has not been checked yet.</summary>
     public NodeApiVersions? Get(int nodeId) => _nodeApiVersions.GetValueOrDefault(nodeId);
-
-    /// <summary>
-    /// The versions of some checked node, or null when none is: a guess at a node not yet connected
-    /// (e.g. to recognise the broker implementation before its own connection is ready).
-    /// </summary>
-    public NodeApiVersions? GetAny()
-    {
-        foreach (var entry in _nodeApiVersions)
-            return entry.Value;
-        return null;
-    }
 }
