@@ -128,6 +128,29 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         }
     }
 
+    /// <summary>
+    /// How many records <paramref name="partition"/> is behind the end of its log (Java's
+    /// currentLag): the high watermark (the last stable offset under read_committed) from the last
+    /// fetch response, minus the position. Answers from what the consumer already knows and never
+    /// blocks; null until a fetch response for the partition has arrived or while the position is
+    /// unknown. Use <see cref="EndOffsets"/> for an answer that asks the broker.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The partition is not assigned to this consumer.</exception>
+    public long? CurrentLag(TopicPartition partition)
+    {
+        Acquire();
+        try
+        {
+            if (!_subscriptions.IsAssigned(partition))
+                throw new InvalidOperationException($"You can only check the lag for partitions assigned to this consumer ({partition} is not).");
+            return _subscriptions.PartitionLag(partition, _config.IsolationLevel);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
     /// <summary>Makes the next fetch of <paramref name="partition"/> start at <paramref name="offset"/>.</summary>
     public void Seek(TopicPartition partition, long offset)
     {

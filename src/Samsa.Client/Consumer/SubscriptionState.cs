@@ -417,6 +417,24 @@ internal sealed class SubscriptionState
         lock (_lock) return _assignment.TryGetValue(tp, out var s) ? s.HighWatermark : null;
     }
 
+    /// <summary>
+    /// How far <paramref name="tp"/>'s position is behind the end of the log as of the last fetch
+    /// response (Java's partitionLag): the last stable offset under read_committed, else the high
+    /// watermark, minus the position. Null while either is unknown.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The partition is not assigned.</exception>
+    public long? PartitionLag(TopicPartition tp, IsolationLevel isolation)
+    {
+        lock (_lock)
+        {
+            if (!_assignment.TryGetValue(tp, out var s))
+                throw new InvalidOperationException($"No current assignment for partition {tp}.");
+            if (s.Position is not { } position) return null;
+            var end = isolation == IsolationLevel.ReadCommitted ? s.LastStableOffset : s.HighWatermark;
+            return end is { } e ? e - position.Offset : null;
+        }
+    }
+
     /// <summary>Positions of every partition that has one, as offsets to commit (Java's allConsumed).</summary>
     public Dictionary<TopicPartition, OffsetAndMetadata> AllConsumed()
     {
