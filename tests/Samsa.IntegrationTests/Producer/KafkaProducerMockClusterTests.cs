@@ -1,4 +1,5 @@
 using Samsa.IntegrationTests.Clusters;
+using Samsa.Protocol;
 using Samsa.Testing;
 using Xunit.Abstractions;
 
@@ -8,6 +9,22 @@ namespace Samsa.IntegrationTests.Producer;
 public sealed class KafkaProducerMockClusterTests(ITestOutputHelper output) : KafkaProducerSuite(output)
 {
     protected override int RetryTestMaxInFlight => 1;
+
+    protected override bool BrokerChecksSequences => false;
+
+    // The mock answers REQUEST_TIMED_OUT after the delay without writing: the client has given up on
+    // the request by then (request.timeout.ms is lower) and retries it on a new connection.
+    protected override IDisposable DelayNextProduceRequests(ITestCluster cluster, int count, TimeSpan delay)
+    {
+        var errors = Enumerable.Repeat((ErrorCode.RequestTimedOut, (int)delay.TotalMilliseconds), count).ToArray();
+        ((MockTestCluster)cluster).Mock.PushBrokerRequestErrors(1, ApiKey.Produce, errors);
+        return new NoopDisposable();
+    }
+
+    private sealed class NoopDisposable : IDisposable
+    {
+        public void Dispose() { }
+    }
 
     protected override Task<ITestCluster> StartClusterAsync(int brokers = 1) => Task.FromResult<ITestCluster>(new MockTestCluster(brokers));
 

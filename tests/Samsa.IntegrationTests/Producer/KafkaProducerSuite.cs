@@ -15,7 +15,7 @@ namespace Samsa.IntegrationTests.Producer;
 /// KafkaProducer against a test cluster, read back with kcat (software we did not write). Runs on
 /// librdkafka's mock cluster and on our embedded broker (the concrete subclasses).
 /// </summary>
-public abstract class KafkaProducerSuite(ITestOutputHelper output)
+public abstract partial class KafkaProducerSuite(ITestOutputHelper output)
 {
     protected static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(15);
 
