@@ -43,18 +43,20 @@ public static class Cli
 
     /// <summary>
     /// Runs one command line. <paramref name="environment"/> replaces the process environment when
-    /// given (tests); <paramref name="outputIsTerminal"/> enables live progress.
+    /// given (tests); <paramref name="outputIsTerminal"/> enables live progress; <paramref name="time"/>
+    /// replaces the system clock (tests).
     /// </summary>
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error,
         IReadOnlyDictionary<string, string>? environment = null,
         bool outputIsTerminal = false,
+        TimeProvider? time = null,
         CancellationToken cancellationToken = default)
     {
         Func<string, string?> getEnv = environment is null
             ? Environment.GetEnvironmentVariable
             : name => environment.TryGetValue(name, out var v) ? v : null;
-        var context = new CliContext(input, output, error, getEnv, outputIsTerminal, cancellationToken);
+        var context = new CliContext(input, output, error, getEnv, outputIsTerminal, cancellationToken, time);
         foreach (var a in args)
         {
             if (a is "--verbose" or "-v")

@@ -7,8 +7,9 @@ namespace Samsa.Cli;
 internal sealed class CliContext
 {
     public CliContext(TextReader input, TextWriter output, TextWriter error, Func<string, string?> getEnvironmentVariable,
-        bool outputIsTerminal, CancellationToken cancellation)
+        bool outputIsTerminal, CancellationToken cancellation, TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
         In = input;
         Out = output;
         Error = error;
@@ -31,6 +32,9 @@ internal sealed class CliContext
 
     /// <summary>True when stdout is a terminal; live progress is shown only then.</summary>
     public bool OutputIsTerminal { get; }
+
+    /// <summary>The clock for progress and throttling (a fake one in tests).</summary>
+    public TimeProvider Time { get; }
 
     /// <summary>Cancelled on Ctrl-C (or by a test).</summary>
     public CancellationToken Cancellation { get; }

@@ -102,26 +102,38 @@ internal sealed class ConsumeCommand : CliCommand
                 await context.Error.WriteLineAsync($"samsa: note: with -G, -o {where} applies only where the group has no committed offset").ConfigureAwait(false);
         }
 
+        var progress = new ProgressReporter(context, "records");
         var ends = new Dictionary<TopicPartition, long>();
         long consumed = 0;
         var headers = new List<KeyValuePair<string, ReadOnlyMemory<byte>?>>();
-        while (consumed < limit)
+        try
         {
-            context.Cancellation.ThrowIfCancellationRequested();
-            var batch = consumer.Poll(TimeSpan.FromMilliseconds(200));
-            foreach (var r in batch)
+            while (consumed < limit)
             {
-                headers.Clear();
-                foreach (var h in r.Headers)
-                    headers.Add(new(h.Key, Bytes(h.Value)));
-                formatter.Write(r.Topic, r.Partition, r.Offset, r.Timestamp, Bytes(r.Key), Bytes(r.Value), headers);
-                if (++consumed >= limit)
+                context.Cancellation.ThrowIfCancellationRequested();
+                var batch = consumer.Poll(TimeSpan.FromMilliseconds(200));
+                if (batch.Count > 0)
+                    progress.Clear(); // records and progress share the terminal: records must not land mid-line
+                foreach (var r in batch)
+                {
+                    headers.Clear();
+                    foreach (var h in r.Headers)
+                        headers.Add(new(h.Key, Bytes(h.Value)));
+                    formatter.Write(r.Topic, r.Partition, r.Offset, r.Timestamp, Bytes(r.Key), Bytes(r.Value), headers);
+                    if (++consumed >= limit)
+                        break;
+                }
+                if (batch.Count > 0)
+                    await context.Out.FlushAsync(context.Cancellation).ConfigureAwait(false);
+                if (progress.IsDue)
+                    progress.Report(consumed, limit == long.MaxValue ? null : limit, ProgressReporter.Lag(ConsumerLag.Total(consumer)));
+                if (exitAtEnd && consumed < limit && AllAtEnd(consumer, ends))
                     break;
             }
-            if (batch.Count > 0)
-                await context.Out.FlushAsync(context.Cancellation).ConfigureAwait(false);
-            if (exitAtEnd && consumed < limit && AllAtEnd(consumer, ends))
-                break;
+        }
+        finally
+        {
+            progress.Finish();
         }
         if (group is not null)
             consumer.Commit();

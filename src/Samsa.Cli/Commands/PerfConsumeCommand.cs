@@ -77,46 +77,53 @@ internal sealed class PerfConsumeCommand : CliCommand
         var progress = new ProgressReporter(context, "records");
         var meter = new ResourceMeter();
         long count = 0, bytes = 0;
-        using (var consumer = new KafkaConsumer<object?, object?>(config, Deserializers.Ignore, Deserializers.Ignore, ClientLogging.Create(context)))
+        try
         {
-            if (group is null)
+            using (var consumer = new KafkaConsumer<object?, object?>(config, Deserializers.Ignore, Deserializers.Ignore, ClientLogging.Create(context)))
             {
-                consumer.Assign(assignment);
-                consumer.SeekToBeginning(assignment);
-            }
-            else
-            {
-                consumer.Subscribe([topic]);
-            }
-            meter.Start();
-            var lastProgress = Stopwatch.GetTimestamp();
-            while (count < records)
-            {
-                context.Cancellation.ThrowIfCancellationRequested();
-                var start = Stopwatch.GetTimestamp();
-                var batch = consumer.Poll(TimeSpan.FromMilliseconds(100));
-                if (batch.Count == 0)
+                if (group is null)
                 {
-                    if (Stopwatch.GetElapsedTime(lastProgress).TotalMilliseconds > idle.TotalMilliseconds)
+                    consumer.Assign(assignment);
+                    consumer.SeekToBeginning(assignment);
+                }
+                else
+                {
+                    consumer.Subscribe([topic]);
+                }
+                meter.Start();
+                var lastProgress = Stopwatch.GetTimestamp();
+                while (count < records)
+                {
+                    context.Cancellation.ThrowIfCancellationRequested();
+                    var start = Stopwatch.GetTimestamp();
+                    var batch = consumer.Poll(TimeSpan.FromMilliseconds(100));
+                    if (batch.Count == 0)
                     {
-                        throw new Protocol.Errors.KafkaException(
-                            $"only {count} of {records} records arrived from '{topic}'; none in the last {idle.TotalMilliseconds:F0} ms (--timeout)");
+                        if (Stopwatch.GetElapsedTime(lastProgress).TotalMilliseconds > idle.TotalMilliseconds)
+                        {
+                            throw new Protocol.Errors.KafkaException(
+                                $"only {count} of {records} records arrived from '{topic}'; none in the last {idle.TotalMilliseconds:F0} ms (--timeout)");
+                        }
+                        continue;
                     }
-                    continue;
+                    histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                    lastProgress = Stopwatch.GetTimestamp();
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var r = batch[i];
+                        bytes += Math.Max(0, r.SerializedKeySize) + Math.Max(0, r.SerializedValueSize);
+                    }
+                    count += batch.Count;
+                    if (progress.IsDue)
+                        progress.Report(count, records, ProgressReporter.Lag(ConsumerLag.Total(consumer)));
                 }
-                histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-                lastProgress = Stopwatch.GetTimestamp();
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    var r = batch[i];
-                    bytes += Math.Max(0, r.SerializedKeySize) + Math.Max(0, r.SerializedValueSize);
-                }
-                count += batch.Count;
-                progress.Report(count, records);
+                meter.Stop();
             }
-            meter.Stop();
         }
-        progress.Finish();
+        finally
+        {
+            progress.Finish();
+        }
 
         var result = PerfResult.From("consume", count, bytes, meter, histogram, 0);
         await context.Out.WriteLineAsync(json ? result.ToJson() : result.ToText()).ConfigureAwait(false);

@@ -15,7 +15,7 @@ internal sealed class PerfProduceCommand : CliCommand
 {
     internal static readonly OptionSpec Records = new(null, "records", "N", "number of records");
     internal static readonly OptionSpec RecordSize = new(null, "record-size", "BYTES", "value size (default 100)");
-    private static readonly OptionSpec Throughput = new(null, "throughput", "RATE", "records/s cap (default -1: unlimited)");
+    private static readonly OptionSpec Throughput = new(null, "throughput", "RATE", "send at most RATE records/s (default: as fast as possible)");
     internal static readonly OptionSpec Partitions = new(null, "partitions", "N", "partitions of the topic on the embedded cluster (default 1)");
 
     public override string Name => "perf produce";
@@ -35,7 +35,7 @@ internal sealed class PerfProduceCommand : CliCommand
         args.Require(Records.Long);
         var records = args.GetInt64(Records.Long, 0, 1);
         var size = args.GetInt32(RecordSize.Long, 100, 0, 64 * 1024 * 1024);
-        var rate = args.GetInt64(Throughput.Long, -1);
+        long? rate = args.Has(Throughput.Long) ? args.GetInt64(Throughput.Long, 0, 1) : null;
         var partitions = args.GetInt32(Partitions.Long, 1, 1, 10000);
         var flags = new Dictionary<string, string>();
         if (args.Get(ProduceCommand.Compression.Long) is { } z)
@@ -57,8 +57,8 @@ internal sealed class PerfProduceCommand : CliCommand
 
         var histogram = new LatencyHistogram();
         var pool = new TimedDeliveryPool(histogram);
-        var progress = new ProgressReporter(context, "records");
-        var throttler = new ThroughputThrottler(rate);
+        var progress = new ProgressReporter(context, "acked");
+        var throttler = rate is { } r ? new ThroughputThrottler(r, context.Time) : null;
         var meter = new ResourceMeter();
 
         var producer = new KafkaProducer<byte[]?, byte[]?>(config, loggerFactory: ClientLogging.Create(context));
@@ -71,10 +71,13 @@ internal sealed class PerfProduceCommand : CliCommand
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 producer.Produce(topic, record, pool.Rent());
-                if (throttler.ShouldThrottle(i + 1, out var wait))
-                    await Task.Delay(wait, context.Cancellation).ConfigureAwait(false);
-                if ((i & 0x3FFF) == 0)
-                    progress.Report(histogram.Count, records);
+                if (throttler is not null && throttler.ShouldThrottle(i + 1, out var wait))
+                    await Task.Delay(wait, context.Time, context.Cancellation).ConfigureAwait(false);
+                if ((i & 0xFF) == 0 && progress.IsDue)
+                {
+                    var acked = histogram.Count;
+                    progress.Report(acked, records, ProgressReporter.InFlight(i + 1 - acked));
+                }
             }
             await producer.FlushAsync(context.Cancellation).ConfigureAwait(false);
             meter.Stop();

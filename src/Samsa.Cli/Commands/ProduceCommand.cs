@@ -42,7 +42,7 @@ internal sealed class ProduceCommand : CliCommand
         var config = ClientFactory.Producer(brokers, CommonOptions.Properties(args), flags);
 
         var outcome = new DeliveryCounter();
-        var progress = new ProgressReporter(context, "records");
+        var progress = new ProgressReporter(context, "acked");
         long sent = 0;
         var producer = new KafkaProducer<byte[]?, byte[]?>(config, loggerFactory: ClientLogging.Create(context));
         try
@@ -63,7 +63,11 @@ internal sealed class ProduceCommand : CliCommand
                 var record = new ProducerRecord<byte[]?, byte[]?>(key, Encoding.UTF8.GetBytes(value)) { Partition = partition, Headers = headers };
                 producer.Produce(topic, record, outcome);
                 sent++;
-                progress.Report(outcome.Acknowledged, extra: $"{sent} read");
+                if (progress.IsDue)
+                {
+                    var acked = outcome.Acknowledged;
+                    progress.Report(acked, extra: ProgressReporter.InFlight(sent - acked - outcome.Failed));
+                }
             }
             await producer.FlushAsync(context.Cancellation).ConfigureAwait(false);
         }
