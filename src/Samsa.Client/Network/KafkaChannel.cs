@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -20,6 +21,9 @@ internal sealed class KafkaChannel
     private const int CoalesceLimit = 16 * 1024;
     private const int WriteBufferSize = 64 * 1024;
     private const int ReadBufferSize = 64 * 1024;
+    // Response frames up to this size are rented from the array pool (NetworkClient returns them
+    // after the callbacks); small responses then cost no allocation. Bigger ones are plain arrays.
+    internal const int PooledFrameLimit = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly Selector _selector;
@@ -122,7 +126,8 @@ internal sealed class KafkaChannel
                     $"Invalid frame size {size} on connection {Id} (allowed 0 to {maxReceiveSize}); the peer may not be a Kafka broker, or it expects TLS");
             }
             start += 4;
-            var frame = GC.AllocateUninitializedArray<byte>(size);
+            var pooled = size > 0 && size <= PooledFrameLimit;
+            var frame = pooled ? ArrayPool<byte>.Shared.Rent(size) : size == 0 ? [] : GC.AllocateUninitializedArray<byte>(size);
             var have = Math.Min(size, end - start);
             buffer.AsSpan(start, have).CopyTo(frame);
             start += have;
@@ -130,12 +135,14 @@ internal sealed class KafkaChannel
                 start = end = 0;
             while (have < size)
             {
-                var n = await _socket.ReceiveAsync(frame.AsMemory(have), SocketFlags.None).ConfigureAwait(false);
+                // Bounded by the frame size: a rented array is longer than the frame, and reading
+                // into its tail would swallow the start of the next frame.
+                var n = await _socket.ReceiveAsync(frame.AsMemory(have, size - have), SocketFlags.None).ConfigureAwait(false);
                 if (n == 0)
                     throw new IOException($"Connection {Id} closed after {have} of {size} bytes of a frame");
                 have += n;
             }
-            _selector.Post(new SelectorEvent(SelectorEventKind.Received, this, Buffer: frame));
+            _selector.Post(new SelectorEvent(SelectorEventKind.Received, this, Buffer: frame, Length: size, Pooled: pooled));
         }
     }
 

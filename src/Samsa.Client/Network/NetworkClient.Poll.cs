@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
@@ -22,6 +23,7 @@ public sealed partial class NetworkClient
         foreach (var send in _selector.CompletedSends)
         {
             var request = send.Request;
+            RecycleSend(send);
             if (request is null)
                 continue;
             request.SendCompleted = true;
@@ -36,7 +38,10 @@ public sealed partial class NetworkClient
         {
             var nodeId = receive.Source;
             if (_closedThisPoll.Contains(nodeId))
+            {
+                ReturnFrameLater(receive);
                 continue;
+            }
             var request = _inFlightRequests.PeekNext(nodeId);
             while (request is not null && !request.ExpectResponse)
             {
@@ -49,6 +54,7 @@ public sealed partial class NetworkClient
             {
                 _log.LogError("{Prefix}Received a response from node {NodeId} with no request in flight; closing the connection", _logPrefix, nodeId);
                 CloseWithError(nodeId, nowMs, new KafkaProtocolException($"Unexpected response from node {nodeId}: no request in flight"));
+                ReturnFrameLater(receive);
                 continue;
             }
 
@@ -56,6 +62,7 @@ public sealed partial class NetworkClient
             if (reader.Remaining < 4)
             {
                 CloseWithError(nodeId, nowMs, new KafkaProtocolException($"Response of {receive.Length} bytes from node {nodeId} is too short for a header"));
+                ReturnFrameLater(receive);
                 continue;
             }
             var correlationId = reader.ReadInt32();
@@ -65,6 +72,7 @@ public sealed partial class NetworkClient
                     _logPrefix, correlationId, request.CorrelationId, request, nodeId);
                 CloseWithError(nodeId, nowMs, new KafkaProtocolException(
                     $"Correlation id for response ({correlationId}) does not match request ({request.CorrelationId}) from node {nodeId}"));
+                ReturnFrameLater(receive);
                 continue;
             }
             _inFlightRequests.CompleteNext(nodeId);
@@ -82,6 +90,8 @@ public sealed partial class NetworkClient
             }
             catch (Exception e) when (e is KafkaException or ArgumentException or InvalidOperationException or OverflowException)
             {
+                if (!reader.SharesMemory)
+                    ReturnFrameLater(receive);
                 var error = ExceptionFactory.BadResponse(_clientId, nodeId, request.ApiKey, request.Version, e);
                 _log.LogError(e, "{Error}", error.Message);
                 if (request.IsInternalRequest)
@@ -98,6 +108,9 @@ public sealed partial class NetworkClient
                 continue;
             }
 
+            // A Fetch body's records are slices of the frame: such a frame belongs to the response now.
+            if (!reader.SharesMemory)
+                ReturnFrameLater(receive);
             if (request.IsInternalRequest && request.ApiKey == ApiKey.Metadata)
                 _metadataUpdater.HandleSuccessfulResponse(request, nowMs, body);
             else if (request.IsInternalRequest && request.ApiKey == ApiKey.ApiVersions)
@@ -105,6 +118,20 @@ public sealed partial class NetworkClient
             else
                 _responses.Add(new ClientResponse(request, nowMs, body));
         }
+    }
+
+    /// <summary>Queues a pooled frame nothing refers to any more; returned once callbacks have run.</summary>
+    private void ReturnFrameLater(in NetworkReceive receive)
+    {
+        if (receive.IsPooled)
+            _pooledFrames.Add(receive.Buffer);
+    }
+
+    private void ReturnPooledFrames()
+    {
+        foreach (var frame in _pooledFrames)
+            ArrayPool<byte>.Shared.Return(frame);
+        _pooledFrames.Clear();
     }
 
     private static void SkipTaggedFields(ref KafkaReader reader)
@@ -257,5 +284,9 @@ public sealed partial class NetworkClient
                 _log.LogError(e, "{Prefix}Uncaught error in request completion of {Request}", _logPrefix, response.Request);
             }
         }
+        // Parsed bodies copy what they keep (strings, byte arrays), so after the callbacks nothing
+        // refers to these frames any more.
+        if (_pooledFrames.Count > 0)
+            ReturnPooledFrames();
     }
 }

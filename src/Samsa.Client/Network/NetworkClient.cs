@@ -30,6 +30,9 @@ public sealed partial class NetworkClient : IDisposable
     /// <summary>The name sent in ApiVersions (KIP-511).</summary>
     public const string ClientSoftwareName = "samsa-dotnet";
 
+    // Completed sends kept for reuse: enough for max.in.flight requests to a few nodes.
+    private const int MaxPooledSends = 32;
+
     private readonly ISelectable _selector;
     private readonly IMetadataUpdater _metadataUpdater;
     private readonly ClusterConnectionStates _connectionStates;
@@ -42,10 +45,13 @@ public sealed partial class NetworkClient : IDisposable
     private readonly List<ClientRequest> _scratchRequests = [];
     private readonly List<int> _scratchNodes = [];
     private readonly List<int> _closedThisPoll = [];
+    private readonly Stack<NetworkSend> _sendPool = new();
+    private readonly List<byte[]> _pooledFrames = [];
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly string _logPrefix;
     private readonly string _clientId;
+    private readonly int _clientIdSize;
     private readonly int _socketSendBuffer;
     private readonly int _socketReceiveBuffer;
     private readonly int _defaultRequestTimeoutMs;
@@ -88,6 +94,7 @@ public sealed partial class NetworkClient : IDisposable
         _time = time ?? TimeProvider.System;
         _log = (ILogger?)loggerFactory?.CreateLogger<NetworkClient>() ?? NullLogger.Instance;
         _clientId = options.ClientId;
+        _clientIdSize = 2 + System.Text.Encoding.UTF8.GetByteCount(_clientId);
         _logPrefix = logPrefix ?? $"[Client clientId={options.ClientId}] ";
         _random = random ?? new Random();
         _socketSendBuffer = options.SendBufferBytes;
@@ -505,14 +512,14 @@ public sealed partial class NetworkClient : IDisposable
             }
         }
 
-        ByteBufferWriter buffer;
+        NetworkSend send;
         var correlationId = NextCorrelationId();
         try
         {
             var body = request.BodyForVersion?.Invoke(version) ?? request.Body
                 ?? throw new InvalidOperationException($"{request.ApiKey} request has no body");
             request.Body = body;
-            buffer = Serialize(request, body, version, correlationId);
+            send = Serialize(request, body, version, correlationId);
         }
         catch (KafkaException e)
         {
@@ -529,12 +536,19 @@ public sealed partial class NetworkClient : IDisposable
         _inFlightRequests.Add(request);
         if (_log.IsEnabled(LogLevel.Trace))
             _log.LogTrace("{Prefix}Sending {Api} v{Version} with correlation id {CorrelationId} to node {NodeId}", _logPrefix, request.ApiKey, version, correlationId, nodeId);
-        _selector.Send(new NetworkSend(nodeId, buffer, request));
+        _selector.Send(send);
     }
 
-    private ByteBufferWriter Serialize(ClientRequest request, IKafkaRequest body, short version, int correlationId)
+    private NetworkSend Serialize(ClientRequest request, IKafkaRequest body, short version, int correlationId)
     {
-        var buffer = new ByteBufferWriter(256);
+        // Size the buffer exactly (ComputeSize is a cheap walk) so a frame is written without the
+        // grow-and-copy steps a small initial buffer costs: a 16 KiB produce request would
+        // otherwise be copied through 256 B, 512 B, ... 32 KiB rentals.
+        var flexible = version >= request.RequestFlexibleFrom;
+        var size = 4 + 2 + 2 + 4 + ClientIdSize(request.ClientId) + (flexible ? 1 : 0) + body.ComputeSize(version);
+        var send = _sendPool.Count > 0 ? _sendPool.Pop() : null;
+        var buffer = send?.Writer ?? new ByteBufferWriter(size);
+        buffer.Reinitialize(size);
         try
         {
             var writer = new KafkaWriter(buffer);
@@ -545,17 +559,44 @@ public sealed partial class NetworkClient : IDisposable
             writer.WriteInt16(version);
             writer.WriteInt32(correlationId);
             writer.WriteNullableString(request.ClientId, compact: false);
-            if (version >= request.RequestFlexibleFrom)
+            if (flexible)
                 writer.WriteUnsignedVarInt(0);
             body.Write(ref writer, version);
             buffer.WriteInt32At(sizePosition, buffer.WrittenCount - sizePosition - 4);
-            return buffer;
         }
         catch
         {
             buffer.Dispose();
+            if (send is not null)
+                RecycleSend(send);
             throw;
         }
+        if (send is null)
+            return new NetworkSend(request.Destination, buffer, request);
+        send.Reset(request.Destination, request);
+        return send;
+    }
+
+    private int ClientIdSize(string? clientId)
+    {
+        if (clientId is null)
+            return 2;
+        if (ReferenceEquals(clientId, _clientId))
+            return _clientIdSize;
+        return 2 + System.Text.Encoding.UTF8.GetByteCount(clientId);
+    }
+
+    /// <summary>
+    /// Takes back a send the selector reported complete (its buffer already went back to the array
+    /// pool); the next request reuses the object and its writer. Bounded so a burst of requests does
+    /// not keep its peak in memory.
+    /// </summary>
+    private void RecycleSend(NetworkSend send)
+    {
+        send.Release();
+        send.Clear();
+        if (_sendPool.Count < MaxPooledSends)
+            _sendPool.Push(send);
     }
 
     private void AbortSend(ClientRequest request, bool isInternalRequest, long nowMs, KafkaException error)

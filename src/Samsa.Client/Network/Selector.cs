@@ -148,7 +148,7 @@ public sealed class Selector : ISelectable
                     _completedSends.Add(e.Send!);
                     break;
                 case SelectorEventKind.Received:
-                    _completedReceives.Add(new NetworkReceive(channel.Id, e.Buffer!, e.Buffer!.Length));
+                    _completedReceives.Add(new NetworkReceive(channel.Id, e.Buffer!, e.Length, e.Pooled));
                     break;
                 case SelectorEventKind.Disconnected:
                     _channels.Remove(channel.Id);
@@ -241,4 +241,5 @@ internal enum SelectorEventKind : byte
     Disconnected,
 }
 
-internal readonly record struct SelectorEvent(SelectorEventKind Kind, KafkaChannel Channel, NetworkSend? Send = null, byte[]? Buffer = null, Exception? Error = null);
+internal readonly record struct SelectorEvent(SelectorEventKind Kind, KafkaChannel Channel, NetworkSend? Send = null, byte[]? Buffer = null,
+    Exception? Error = null, int Length = 0, bool Pooled = false);

@@ -28,6 +28,22 @@ public sealed class ByteBufferWriter : IBufferWriter<byte>, IDisposable
     /// <summary>The bytes written so far.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
+    /// <summary>
+    /// Makes a disposed writer usable again with a freshly rented buffer of at least
+    /// <paramref name="initialCapacity"/> bytes, so the writer object itself can be pooled
+    /// (a writer that still holds a buffer keeps it and just forgets what was written).
+    /// </summary>
+    public void Reinitialize(int initialCapacity)
+    {
+        _written = 0;
+        if (_buffer.Length >= initialCapacity && _buffer.Length > 0)
+            return;
+        var old = _buffer;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 16));
+        if (old.Length > 0)
+            ArrayPool<byte>.Shared.Return(old);
+    }
+
     /// <summary>Forgets what was written, keeping the buffer for reuse.</summary>
     public void Reset() => _written = 0;
 

@@ -15,6 +15,7 @@ public ref struct KafkaReader
     private readonly ReadOnlyMemory<byte> _memory;
     private readonly bool _hasMemory;
     private int _position;
+    private bool _sharesMemory;
 
     /// <summary>Reads from a memory; <c>records</c> fields are then sliced without copying.</summary>
     public KafkaReader(ReadOnlyMemory<byte> memory)
@@ -33,6 +34,13 @@ public ref struct KafkaReader
         _hasMemory = false;
         _position = 0;
     }
+
+    /// <summary>
+    /// True once something read may refer to the reader's memory: a <c>records</c> field returned as
+    /// a slice, or a sub-reader handed out by <see cref="Slice"/> (conservatively). The memory must
+    /// then outlive what was read, so a pooled frame must not be returned.
+    /// </summary>
+    public readonly bool SharesMemory => _sharesMemory;
 
     /// <summary>Bytes consumed so far.</summary>
     public readonly int Position => _position;
@@ -155,7 +163,10 @@ public ref struct KafkaReader
             return null;
         var start = _position;
         var slice = Take(length);
-        return _hasMemory ? _memory.Slice(start, length) : slice.ToArray();
+        if (!_hasMemory)
+            return slice.ToArray();
+        _sharesMemory = true;
+        return _memory.Slice(start, length);
     }
 
     /// <summary>
@@ -201,7 +212,11 @@ public ref struct KafkaReader
     {
         var start = _position;
         Take(size);
-        return _hasMemory ? new KafkaReader(_memory.Slice(start, size)) : new KafkaReader(_span.Slice(start, size));
+        if (!_hasMemory)
+            return new KafkaReader(_span.Slice(start, size));
+        // What the sub-reader hands out is not tracked here, so assume it may be kept.
+        _sharesMemory = true;
+        return new KafkaReader(_memory.Slice(start, size));
     }
 
     /// <summary>Throws if bytes remain where a structure should have ended.</summary>

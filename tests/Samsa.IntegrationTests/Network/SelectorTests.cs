@@ -92,6 +92,45 @@ public sealed class SelectorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pooled_frame_split_across_reads_ends_where_its_size_says()
+    {
+        using var peer = await ConnectAsync();
+        // Send part of a 100-byte frame, let the read loop wait for the rest, then send the rest
+        // together with the next frame: reading into the rented array's tail would take the next
+        // frame's first bytes.
+        var first = Frame(100, 1);
+        await peer.SendAsync(first.AsMemory(0, 34));
+        for (var i = 0; i < 3; i++)
+            _selector.Poll(20);
+        await peer.SendAsync(first.AsSpan(34).ToArray().Concat(Frame(50, 2)).ToArray());
+        var receives = new List<NetworkReceive>();
+        PollUntil(() =>
+        {
+            receives.AddRange(_selector.CompletedReceives);
+            return receives.Count == 2;
+        });
+        Assert.Equal([100, 50], receives.Select(r => r.Length));
+        Assert.All(receives, r => Assert.True(r.IsPooled));
+        Assert.All(receives[0].Payload.ToArray(), b => Assert.Equal(1, b));
+        Assert.All(receives[1].Payload.ToArray(), b => Assert.Equal(2, b));
+    }
+
+    [Fact]
+    public async Task Frames_above_the_pooling_limit_are_exact_arrays()
+    {
+        using var peer = await ConnectAsync();
+        await peer.SendAsync(Frame(70_000, 3));
+        var receives = new List<NetworkReceive>();
+        PollUntil(() =>
+        {
+            receives.AddRange(_selector.CompletedReceives);
+            return receives.Count == 1;
+        });
+        Assert.False(receives[0].IsPooled);
+        Assert.Equal(70_000, receives[0].Buffer.Length);
+    }
+
+    [Fact]
     public async Task A_garbage_size_closes_the_connection_with_a_protocol_error()
     {
         using var peer = await ConnectAsync();
