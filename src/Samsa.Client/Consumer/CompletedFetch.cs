@@ -30,9 +30,10 @@ internal sealed class CompletedFetch
     PriorityQueue<FetchResponse.AbortedTransaction, long>? _abortedTransactions;
     HashSet<long>? _abortedProducerIds;
 
-    public CompletedFetch(TopicPartition partition, long fetchOffset, FetchResponse.PartitionData data, short requestVersion)
+    public CompletedFetch(TopicPartition partition, long fetchOffset, FetchResponse.PartitionData data, short requestVersion, int nodeId = -1)
     {
         Partition = partition;
+        NodeId = nodeId;
         FetchOffset = fetchOffset;
         NextFetchOffset = fetchOffset;
         _data = data;
@@ -40,6 +41,12 @@ internal sealed class CompletedFetch
     }
 
     public TopicPartition Partition { get; }
+
+    /// <summary>The broker that returned this data (-1 when unknown).</summary>
+    public int NodeId { get; }
+
+    /// <summary>True while records may still be read from it (an empty response holds none).</summary>
+    public bool MayHoldRecords => !IsConsumed && (Initialized || _data.Records is { Length: > 0 });
     public long FetchOffset { get; }
     public short RequestVersion { get; }
     public FetchResponse.PartitionData Data => _data;

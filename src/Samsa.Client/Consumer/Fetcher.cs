@@ -173,6 +173,13 @@ internal sealed class Fetcher : IDisposable
         {
             foreach (var (nodeId, (node, partitions)) in byNode)
             {
+                if (AllCaughtUp(partitions) && HasBufferedRecordsFrom(nodeId))
+                {
+                    // The broker would park this fetch for fetch.max.wait.ms, and while it is parked the
+                    // partitions now buffered could not be fetched again once consumed (one fetch per
+                    // broker). Wait until they are consumed, then fetch them together with these.
+                    continue;
+                }
                 if (!_sessions.TryGetValue(nodeId, out var session)) _sessions[nodeId] = session = new FetchSessionHandler(nodeId);
                 var data = session.Build(partitions);
                 _nodesWithPendingFetch.Add(nodeId);
@@ -183,6 +190,26 @@ internal sealed class Fetcher : IDisposable
             }
         }
         return result;
+    }
+
+    bool AllCaughtUp(List<(TopicPartition Partition, FetchRequestPartitionData Data)> partitions)
+    {
+        foreach (var (tp, _) in partitions)
+        {
+            if (!_subscriptions.IsCaughtUp(tp, _config.IsolationLevel)) return false;
+        }
+        return true;
+    }
+
+    // Under _lock. Only data that can be returned now counts: paused partitions' data may stay buffered for long.
+    bool HasBufferedRecordsFrom(int nodeId)
+    {
+        if (_nextInLine is { MayHoldRecords: true } n && n.NodeId == nodeId && _subscriptions.IsFetchable(n.Partition)) return true;
+        foreach (var cf in _completedFetches)
+        {
+            if (cf.NodeId == nodeId && cf.MayHoldRecords && _subscriptions.IsFetchable(cf.Partition)) return true;
+        }
+        return false;
     }
 
     HashSet<TopicPartition> BufferedPartitions()
@@ -227,7 +254,7 @@ internal sealed class Fetcher : IDisposable
             {
                 if (!data.SessionPartitions.TryGetValue(tp, out var requested)) continue;
                 bytes += p.Records?.Length ?? 0;
-                _completedFetches.Enqueue(new CompletedFetch(tp, requested.FetchOffset, p, response.Version));
+                _completedFetches.Enqueue(new CompletedFetch(tp, requested.FetchOffset, p, response.Version, nodeId));
             }
             _metrics.RecordFetch(latencyMs, bytes);
         }

@@ -435,6 +435,19 @@ internal sealed class SubscriptionState
         }
     }
 
+    /// <summary>
+    /// True when the partition's position has reached the end the last fetch reported (lag 0): a
+    /// fetch of it alone would wait fetch.max.wait.ms on the broker. False while that end is not
+    /// known yet or the partition is not assigned.
+    /// </summary>
+    public bool IsCaughtUp(TopicPartition tp, IsolationLevel isolation)
+    {
+        lock (_lock)
+        {
+            return _assignment.ContainsKey(tp) && PartitionLag(tp, isolation) is <= 0;
+        }
+    }
+
     /// <summary>Positions of every partition that has one, as offsets to commit (Java's allConsumed).</summary>
     public Dictionary<TopicPartition, OffsetAndMetadata> AllConsumed()
     {

@@ -33,6 +33,21 @@ public class SubscriptionStateTests
     }
 
     [Fact]
+    public void Caught_up_compares_the_position_with_the_high_watermark_or_for_read_committed_the_last_stable_offset()
+    {
+        var s = new SubscriptionState(AutoOffsetReset.Latest);
+        s.AssignFromUser([A]);
+        s.Seek(A, new FetchPosition(5, null));
+        Assert.False(s.IsCaughtUp(A, IsolationLevel.ReadUncommitted)); // end not known yet
+        s.UpdateHighWatermark(A, 8, 0, 5);
+        Assert.False(s.IsCaughtUp(A, IsolationLevel.ReadUncommitted));
+        Assert.True(s.IsCaughtUp(A, IsolationLevel.ReadCommitted));
+        s.UpdatePosition(A, new FetchPosition(8, null));
+        Assert.True(s.IsCaughtUp(A, IsolationLevel.ReadUncommitted));
+        Assert.False(s.IsCaughtUp(B, IsolationLevel.ReadUncommitted)); // not assigned
+    }
+
+    [Fact]
     public void Paused_partitions_keep_position_but_are_not_fetched()
     {
         var s = new SubscriptionState(AutoOffsetReset.Latest);
