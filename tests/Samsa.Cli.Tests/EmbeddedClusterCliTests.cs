@@ -3,18 +3,24 @@ using Samsa.Broker;
 
 namespace Samsa.Cli.Tests;
 
-/// <summary>One embedded cluster (2 brokers) shared by the tests of a class.</summary>
-public sealed class EmbeddedClusterFixture : IAsyncLifetime
+/// <summary>One embedded cluster shared by the tests of a class, started with the given options.</summary>
+public abstract class EmbeddedClusterFixtureBase : IAsyncLifetime
 {
+    private readonly EmbeddedClusterOptions _options;
+
+    protected EmbeddedClusterFixtureBase(EmbeddedClusterOptions options) => _options = options;
+
     public EmbeddedCluster Cluster { get; private set; } = null!;
 
     public string Bootstrap => Cluster.BootstrapServers;
 
-    public async Task InitializeAsync() =>
-        Cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Brokers = 2, Topics = ["existing:3"] });
+    public async Task InitializeAsync() => Cluster = await EmbeddedCluster.StartAsync(_options);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
+
+/// <summary>Two brokers that create topics on first use, with topic "existing" (3 partitions).</summary>
+public sealed class EmbeddedClusterFixture() : EmbeddedClusterFixtureBase(new EmbeddedClusterOptions { Brokers = 2, Topics = ["existing:3"] });
 
 public class EmbeddedClusterCliTests : IClassFixture<EmbeddedClusterFixture>
 {

@@ -8,12 +8,20 @@ internal static class AdminCommands
 {
     public static readonly IReadOnlyList<OptionSpec> Common = [CommonOptions.Brokers, CommonOptions.Property, CommonOptions.Timeout];
 
-    public static AdminClient Create(ParsedArguments args, CliContext context)
+    /// <summary>
+    /// An admin client for <paramref name="brokers"/>, or for -b / SAMSA_BROKERS when null. Commands
+    /// whose -X properties belong to a producer or consumer pass <paramref name="useProperties"/> false:
+    /// the admin client would reject keys such as linger.ms. <paramref name="maxTimeout"/> caps --timeout.
+    /// </summary>
+    public static AdminClient Create(ParsedArguments args, CliContext context, string? brokers = null, bool useProperties = true,
+        TimeSpan? maxTimeout = null)
     {
-        var brokers = CommonOptions.ResolveBrokers(args, context);
-        var props = CommonOptions.Properties(args);
+        brokers ??= CommonOptions.ResolveBrokers(args, context);
+        var props = useProperties ? CommonOptions.Properties(args) : [];
         props["bootstrap.servers"] = brokers;
         var timeout = CommonOptions.ResolveTimeout(args);
+        if (maxTimeout is { } max && max > TimeSpan.Zero)
+            timeout = Min(timeout, max);
         AdminOptions options;
         try
         {

@@ -14,6 +14,7 @@ internal sealed class BrokerCommand : CliCommand
     private static readonly OptionSpec Port = new(null, "port", "P", "port of the first broker, the others follow (default: ephemeral)");
     private static readonly OptionSpec Topic = new('t', "topic", "NAME:PARTITIONS", "create a topic at start (repeatable)", Repeatable: true);
     private static readonly OptionSpec Data = new(null, "data", "DIR", "keep logs and offsets in DIR so they survive a restart");
+    private static readonly OptionSpec NoAutoCreate = new(null, "no-auto-create", null, "reject unknown topics instead of creating them on first use (auto.create.topics.enable=false)");
 
     public override string Name => "broker";
 
@@ -23,7 +24,7 @@ internal sealed class BrokerCommand : CliCommand
         "The first output line is 'BOOTSTRAP host:port,...'. For development and tests, not production.\n" +
         "example: samsa broker --brokers 3 --topic orders:6";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } = [Count, Port, Topic, Data];
+    public override IReadOnlyList<OptionSpec> Options { get; } = [Count, Port, Topic, Data, NoAutoCreate];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {
@@ -33,6 +34,7 @@ internal sealed class BrokerCommand : CliCommand
             Port = args.GetInt32(Port.Long, 0, 0, 65535),
             Topics = args.GetAll(Topic.Long).ToArray(),
             DataDirectory = args.Get(Data.Long),
+            AutoCreateTopics = !args.Has(NoAutoCreate.Long),
         };
         try
         {

@@ -66,12 +66,12 @@ internal sealed class ConsumeCommand : CliCommand
         }
         var config = ClientFactory.Consumer(brokers, properties, flags);
 
-        // The partition list comes from the admin client: it fails clearly for a missing topic.
+        // The topics are checked (and, without -G, the partitions listed) through the admin client:
+        // a missing topic is a clear error now, where a consumer would wait for it forever.
         List<TopicPartition> assignment = [];
-        if (group is null)
+        await using (var admin = AdminCommands.Create(args, context, useProperties: false))
         {
-            await using var admin = AdminCommands.Create(args, context);
-            foreach (var t in await admin.DescribeTopicsAsync(topics, context.Cancellation).ConfigureAwait(false))
+            foreach (var t in await TopicCheck.ForConsumeAsync(admin, topics, partition, context.Cancellation).ConfigureAwait(false))
             {
                 foreach (var p in t.Partitions)
                 {
@@ -79,8 +79,6 @@ internal sealed class ConsumeCommand : CliCommand
                         assignment.Add(new TopicPartition(t.Name, p.Partition));
                 }
             }
-            if (assignment.Count == 0)
-                throw new CliUsageException($"topic '{topics[0]}' has no partition {partition}");
         }
 
         var formatter = new RecordFormatter(context.Out, args.Has(CommonOptions.Json.Long), args.Get(KeyDelimiter.Long));

@@ -92,9 +92,24 @@ internal sealed class GroupsDescribeCommand : CliCommand
             await context.Error.WriteLineAsync($"samsa: note: {e.Message}; showing committed offsets only").ConfigureAwait(false);
             descriptions = ids.Select(id => new GroupDescription(id, "Unknown", "", "", -1, [])).ToList();
         }
+        catch (KafkaException e) when (e.Code == ErrorCode.GroupIdNotFound)
+        {
+            throw NoSuchGroup(e.Message);
+        }
+
+        // Every group is checked before anything is printed, so a typo in one fails the whole call cleanly.
+        var described = new List<(GroupDescription Group, List<PartitionLag> Rows)>(descriptions.Count);
         foreach (var d in descriptions)
         {
             var rows = await LagAsync(admin, d, context.Cancellation).ConfigureAwait(false);
+            // Kafka describes a group it has never heard of as Dead with no members; a broker without
+            // DescribeGroups (Unknown) shows its existence only through committed offsets.
+            if ((d.State == "Dead" && d.Members.Count == 0) || (d.State == "Unknown" && rows.Count == 0))
+                throw NoSuchGroup($"consumer group '{d.GroupId}' does not exist");
+            described.Add((d, rows));
+        }
+        foreach (var (d, rows) in described)
+        {
             if (args.Has(CommonOptions.Json.Long))
                 JsonOutput.WriteLine(context.Out, w => WriteJson(w, d, rows));
             else
@@ -102,6 +117,9 @@ internal sealed class GroupsDescribeCommand : CliCommand
         }
         return Cli.ExitOk;
     }
+
+    private static KafkaException NoSuchGroup(string message) =>
+        new(ErrorCode.GroupIdNotFound, message + "; see 'samsa groups list'");
 
     private static readonly Comparer<TopicPartition> PartitionOrder = Comparer<TopicPartition>.Create((a, b) =>
     {

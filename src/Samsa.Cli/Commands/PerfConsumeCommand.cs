@@ -60,16 +60,12 @@ internal sealed class PerfConsumeCommand : CliCommand
         }
         var config = ClientFactory.Consumer(scope.BootstrapServers, properties, flags);
         List<TopicPartition> assignment = [];
-        if (group is null)
+        await using (var admin = AdminCommands.Create(args, context, scope.BootstrapServers, useProperties: false))
         {
-            var admin = new Client.Admin.AdminClient(new Client.Admin.AdminOptions { BootstrapServers = scope.BootstrapServers });
-            await using (admin.ConfigureAwait(false))
+            foreach (var t in await TopicCheck.ForConsumeAsync(admin, [topic], null, context.Cancellation).ConfigureAwait(false))
             {
-                foreach (var t in await admin.DescribeTopicsAsync([topic], context.Cancellation).ConfigureAwait(false))
-                {
-                    foreach (var p in t.Partitions)
-                        assignment.Add(new TopicPartition(t.Name, p.Partition));
-                }
+                foreach (var p in t.Partitions)
+                    assignment.Add(new TopicPartition(t.Name, p.Partition));
             }
         }
 

@@ -45,6 +45,8 @@ internal sealed class PerfProduceCommand : CliCommand
 
         await using var scope = await EmbeddedClusterScope.StartAsync(args, context, [$"{topic}:{partitions}"]).ConfigureAwait(false);
         var config = ClientFactory.Producer(scope.BootstrapServers, properties, flags);
+        await using (var admin = AdminCommands.Create(args, context, scope.BootstrapServers, useProperties: false, maxTimeout: config.MaxBlock))
+            await TopicCheck.ForProduceAsync(admin, topic, null, context.Cancellation).ConfigureAwait(false);
         if (scope.IsEmbedded && !json)
             await context.Error.WriteLineAsync($"samsa: no -b given: using an embedded cluster at {scope.BootstrapServers} (its CPU counts too)").ConfigureAwait(false);
 

@@ -23,7 +23,7 @@ internal sealed class ProduceCommand : CliCommand
     public override string Details => "example: printf 'k1:hello\\nk2:world\\n' | samsa produce -b localhost:9092 -t orders -K :";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
-        [CommonOptions.Brokers, CommonOptions.Topic, CommonOptions.Partition, KeyDelimiter, Compression, Acks, Header, CommonOptions.Property];
+        [CommonOptions.Brokers, CommonOptions.Topic, CommonOptions.Partition, KeyDelimiter, Compression, Acks, Header, CommonOptions.Property, CommonOptions.Timeout];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {
@@ -40,6 +40,9 @@ internal sealed class ProduceCommand : CliCommand
             flags.Remove("compression.type");
         var brokers = CommonOptions.ResolveBrokers(args, context);
         var config = ClientFactory.Producer(brokers, CommonOptions.Properties(args), flags);
+        // The check waits no longer than the producer itself would for the topic (max.block.ms).
+        await using (var admin = AdminCommands.Create(args, context, brokers, useProperties: false, maxTimeout: config.MaxBlock))
+            await TopicCheck.ForProduceAsync(admin, topic, partition, context.Cancellation).ConfigureAwait(false);
 
         var outcome = new DeliveryCounter();
         var progress = new ProgressReporter(context, "acked");

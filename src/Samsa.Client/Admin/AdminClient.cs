@@ -62,12 +62,28 @@ public sealed class AdminClient : IAsyncDisposable, IDisposable
         return names;
     }
 
-    /// <summary>Partitions, leaders and replicas of the given topics.</summary>
+    /// <summary>
+    /// Partitions, leaders and replicas of the given topics. A topic that does not exist fails the
+    /// call at once (<see cref="Samsa.Protocol.ErrorCode.UnknownTopicOrPartition"/>), not after retries.
+    /// </summary>
     /// <exception cref="Samsa.Protocol.Errors.KafkaException">A topic does not exist (UnknownTopicOrPartition).</exception>
     public async Task<IReadOnlyList<TopicDescription>> DescribeTopicsAsync(IReadOnlyCollection<string> topics, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topics);
         var metadata = await DescribeMetadataAsync(topics, cancellationToken).ConfigureAwait(false);
+        return metadata.Topics;
+    }
+
+    /// <summary>
+    /// Describes topics with a Metadata request that lets the broker auto-create them, exactly what
+    /// a producer's first send would trigger: the CLI uses it to tell "missing, and the cluster will
+    /// create it" from "missing for good" before producing.
+    /// </summary>
+    internal async Task<IReadOnlyList<TopicDescription>> DescribeTopicsCreatingAsync(IReadOnlyCollection<string> topics, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        ThrowIfDisposed();
+        var metadata = await MetadataHandler.RunAsync(_context, topics, cancellationToken, allowAutoTopicCreation: true).ConfigureAwait(false);
         return metadata.Topics;
     }
 

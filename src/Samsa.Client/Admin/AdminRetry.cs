@@ -52,3 +52,14 @@ internal sealed class RetriableAdminException : KafkaException
 
     public override bool IsRetriable => true;
 }
+
+/// <summary>
+/// A failure whose code is retriable in general but is final for this call (e.g. an unknown topic
+/// in a describe): thrown at once, not retried.
+/// </summary>
+internal sealed class FinalAdminException : KafkaException
+{
+    public FinalAdminException(Samsa.Protocol.ErrorCode code, string message) : base(code, message) { }
+
+    public override bool IsRetriable => false;
+}

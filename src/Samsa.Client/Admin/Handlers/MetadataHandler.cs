@@ -6,16 +6,21 @@ namespace Samsa.Client.Admin.Handlers;
 /// <summary>Metadata: sent to any broker; brokers, controller, cluster id and topics.</summary>
 internal static class MetadataHandler
 {
-    /// <summary>Fetches metadata for <paramref name="topics"/> (null: every topic). Never auto-creates topics.</summary>
-    public static Task<ClusterMetadata> RunAsync(AdminContext context, IReadOnlyCollection<string>? topics, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Fetches metadata for <paramref name="topics"/> (null: every topic). Auto-creates topics only
+    /// when <paramref name="allowAutoTopicCreation"/> (and the broker allows it), as a producer's
+    /// metadata request would; a topic being created answers LEADER_NOT_AVAILABLE, which is retried.
+    /// </summary>
+    public static Task<ClusterMetadata> RunAsync(AdminContext context, IReadOnlyCollection<string>? topics, CancellationToken cancellationToken,
+        bool allowAutoTopicCreation = false) =>
         context.RetryAsync("Metadata", async ct =>
         {
             var response = await context.Sender.SendAsync<MetadataRequest, MetadataResponse>(
-                null, v => Build(v, topics), ct).ConfigureAwait(false);
+                null, v => Build(v, topics, allowAutoTopicCreation), ct).ConfigureAwait(false);
             return Convert(response);
         }, cancellationToken);
 
-    internal static MetadataRequest Build(short version, IReadOnlyCollection<string>? topics)
+    internal static MetadataRequest Build(short version, IReadOnlyCollection<string>? topics, bool allowAutoTopicCreation = false)
     {
         var request = new MetadataRequest();
         if (topics is null)
@@ -31,7 +36,7 @@ internal static class MetadataHandler
             request.Topics = list;
         }
         if (version >= 4)
-            request.AllowAutoTopicCreation = false;
+            request.AllowAutoTopicCreation = allowAutoTopicCreation;
         return request;
     }
 
@@ -45,6 +50,10 @@ internal static class MetadataHandler
         foreach (var t in response.Topics)
         {
             var code = (ErrorCode)t.ErrorCode;
+            // An unknown topic is an answer, not a hiccup: fail at once as Java's describeTopics
+            // does, instead of retrying until the timeout.
+            if (code == ErrorCode.UnknownTopicOrPartition)
+                throw new FinalAdminException(code, $"topic '{t.Name}' does not exist");
             if (code != ErrorCode.None)
                 throw AdminErrors.Create("Metadata", $"topic '{t.Name}'", code, null);
             var partitions = new List<PartitionDescription>(t.Partitions.Count);
