@@ -78,8 +78,11 @@ internal sealed class ProducerBatch
 
     public bool HasSequence => BaseSequence >= 0;
 
-    /// <summary>Sent, but the request timed out or the connection dropped: the broker may or may not have it.</summary>
-    public bool OutcomeUnknown { get; set; }
+    /// <summary>Sequence of the last record (Kafka's lastSequence: wraps past int.MaxValue to 0).</summary>
+    public int LastSequence => TransactionManager.IncrementSequence(BaseSequence, RecordCount - 1);
+
+    /// <summary>Renumbered by an epoch bump since it was first numbered (Java's sequenceHasBeenReset).</summary>
+    public bool SequenceHasBeenReset { get; private set; }
 
     /// <summary>A batch made by splitting a too-large one; its buffer is not from the pool.</summary>
     public bool IsSplitBatch { get; init; }
@@ -200,6 +203,13 @@ internal sealed class ProducerBatch
         BaseSequence = baseSequence;
         if (IsClosed)
             RecordBatchLayout.WriteProducerState(ClosedSpan(), producerId, producerEpoch, baseSequence);
+    }
+
+    /// <summary>Renumbers the batch under a bumped epoch (Java's resetProducerState).</summary>
+    public void ResetProducerState(long producerId, short producerEpoch, int baseSequence)
+    {
+        SequenceHasBeenReset = true;
+        SetProducerState(producerId, producerEpoch, baseSequence);
     }
 
     /// <summary>Seals the batch: compresses the records when asked and writes header and CRC.</summary>

@@ -329,18 +329,19 @@ internal sealed class RecordAccumulator
         var deque = GetOrCreateDeque(batch.TopicPartition);
         lock (deque)
         {
-            if (_transactionManager is not null && batch.HasSequence)
-                InsertInSequenceOrder(deque, batch);
+            if (_transactionManager is { } tm && batch.HasSequence)
+                InsertInSequenceOrder(deque, batch, tm);
             else
                 deque.AddFirst(batch);
         }
     }
 
-    // Retried batches must go out in sequence order ahead of unnumbered ones.
-    private static void InsertInSequenceOrder(LinkedList<ProducerBatch> deque, ProducerBatch batch)
+    // Retried batches must go out in sequence order ahead of unnumbered ones. The order is the one the
+    // transaction manager numbered them in, which stays right when sequences wrap past int.MaxValue.
+    private static void InsertInSequenceOrder(LinkedList<ProducerBatch> deque, ProducerBatch batch, TransactionManager tm)
     {
         var node = deque.First;
-        while (node is not null && node.Value.HasSequence && node.Value.BaseSequence < batch.BaseSequence)
+        while (node is not null && node.Value.HasSequence && tm.ComesBefore(node.Value, batch))
             node = node.Next;
         if (node is null) deque.AddLast(batch);
         else deque.AddBefore(node, batch);
@@ -348,7 +349,9 @@ internal sealed class RecordAccumulator
 
     /// <summary>
     /// Splits a batch the broker rejected as too large into batches of batch.size and puts them back
-    /// at the front of the queue. Returns how many batches it became.
+    /// at the front of the queue. Returns how many batches it became. Under idempotence the parts keep
+    /// the big batch's sequences (base + record index), so they go out in order before the batches
+    /// numbered after it, as Java's ProducerBatch.split does.
     /// </summary>
     public int SplitAndReenqueue(ProducerBatch bigBatch, long nowMs)
     {
@@ -366,6 +369,17 @@ internal sealed class RecordAccumulator
                     throw new InvalidOperationException("A record did not fit into a split batch.");
             }
         }
+        var tm = bigBatch.HasSequence ? _transactionManager : null;
+        if (tm is not null)
+        {
+            int sequence = bigBatch.BaseSequence;
+            foreach (var part in parts)
+            {
+                part.SetProducerState(bigBatch.ProducerId, bigBatch.ProducerEpoch, sequence);
+                sequence = TransactionManager.IncrementSequence(sequence, part.RecordCount);
+            }
+            tm.ReplaceWithSplitBatches(bigBatch, parts);
+        }
         var deque = GetOrCreateDeque(bigBatch.TopicPartition);
         lock (deque)
         {
@@ -376,7 +390,8 @@ internal sealed class RecordAccumulator
             for (int i = parts.Count - 1; i >= 0; i--)
             {
                 parts[i].Reenqueued(nowMs);
-                deque.AddFirst(parts[i]);
+                if (tm is not null) InsertInSequenceOrder(deque, parts[i], tm);
+                else deque.AddFirst(parts[i]);
             }
         }
         return parts.Count;
@@ -492,7 +507,7 @@ internal sealed class RecordAccumulator
             {
                 lock (deque) queued = deque.Remove(batch);
             }
-            _transactionManager?.OnFailed(batch, null);
+            _transactionManager?.HandleFailedBatch(batch, null, error, adjustSequenceNumbers: false);
             batch.Complete(-1, -1, error);
             if (queued || !batch.InFlight)
                 Deallocate(batch);
@@ -525,6 +540,13 @@ internal sealed class RecordAccumulator
     {
         if (!_batches.TryGetValue(tp, out var deque)) return 0;
         lock (deque) return deque.Count;
+    }
+
+    /// <summary>A copy of the partition's queue, first to last (for tests).</summary>
+    internal List<ProducerBatch> QueuedBatches(TopicPartition tp)
+    {
+        if (!_batches.TryGetValue(tp, out var deque)) return [];
+        lock (deque) return [.. deque];
     }
 
     internal ProducerBatch? PeekFirst(TopicPartition tp)

@@ -139,17 +139,23 @@ internal sealed class Sender
         long now = NowMs;
         if (_transactionManager is { } tm)
         {
+            tm.MaybeResolveSequences();
             if (tm.FatalError is { } fatal)
             {
                 _accumulator.AbortUndrainedBatches(fatal);
             }
-            else if (!_initProducerIdInFlight && now >= _initProducerIdBackoffUntil && tm.NeedsProducerId(_client.InFlightRequestCount()))
+            else
+            {
+                // Java's bumpIdempotentEpochAndResetIdIfNeeded: the idempotent producer bumps its epoch locally.
+                tm.BumpIdempotentEpochAndResetIdIfNeeded();
+            }
+            if (tm.FatalError is null && !_initProducerIdInFlight && now >= _initProducerIdBackoffUntil && tm.NeedsProducerId)
             {
                 int node = _client.LeastLoadedNode(now);
                 if (node >= 0 && _client.Ready(node, now))
                 {
-                    _logger.LogDebug("Sending InitProducerId to node {Node} (current id {ProducerId}, epoch {Epoch})", node, tm.ProducerId, tm.ProducerEpoch);
-                    _client.SendInitProducerId(node, tm.ProducerId, tm.ProducerEpoch, now);
+                    _logger.LogDebug("Sending InitProducerId to node {Node}", node);
+                    _client.SendInitProducerId(node, -1, -1, now);
                     _initProducerIdInFlight = true;
                 }
                 else if (node < 0)
@@ -219,9 +225,9 @@ internal sealed class Sender
         }
 
         foreach (var batch in _accumulator.ExpiredBatches(now))
-            FailExpired(batch, now, inFlight: false);
+            FailExpired(batch, now);
         foreach (var batch in ExpiredInFlightBatches(now))
-            FailExpired(batch, now, inFlight: true);
+            FailExpired(batch, now);
 
         long pollTimeout = Math.Min(result.NextReadyCheckDelayMs, notReadyTimeout);
         pollTimeout = Math.Min(pollTimeout, _accumulator.NextExpiryDelayMs(now));
@@ -236,7 +242,7 @@ internal sealed class Sender
         }
         if (result.UnknownLeaderTopics.Count > 0)
             pollTimeout = Math.Min(pollTimeout, _retryBackoffMs);
-        if (_transactionManager is { EpochBumpRequired: true } || _transactionManager is { HasProducerId: false })
+        if (_transactionManager is { HasProducerId: false })
             pollTimeout = Math.Min(pollTimeout, _retryBackoffMs);
 
         foreach (var (node, list) in batches)
@@ -245,7 +251,7 @@ internal sealed class Sender
             if (_transactionManager?.FatalError is { } fatal)
             {
                 foreach (var batch in list)
-                    FailBatch(batch, fatal, null, now);
+                    FailBatch(batch, fatal, null, now, adjustSequenceNumbers: false);
                 continue;
             }
             foreach (var batch in list)
@@ -258,15 +264,17 @@ internal sealed class Sender
         return pollTimeout;
     }
 
-    private void FailExpired(ProducerBatch batch, long now, bool inFlight)
+    private void FailExpired(ProducerBatch batch, long now)
     {
-        if (inFlight) batch.OutcomeUnknown = true;
         long waited = now - batch.CreatedMs;
         var error = new KafkaTimeoutException(
             $"Expiring {batch.RecordCount} record(s) for {batch.TopicPartition}: {waited} ms has passed since batch creation (delivery.timeout.ms={_deliveryTimeoutMs}).");
         _logger.LogWarning("Expiring {Count} record(s) for {Partition} after {Waited} ms (delivery.timeout.ms)", batch.RecordCount, batch.TopicPartition, waited);
+        // The broker may have written an expired batch: its sequence is not handed out again.
         FailBatch(batch, new ProduceException(new DeliveryResult(batch.TopicPartition.Topic, batch.TopicPartition.Partition, -1, default),
-            ErrorCode.RequestTimedOut, error.Message, error), null, now);
+            ErrorCode.RequestTimedOut, error.Message, error), null, now, adjustSequenceNumbers: false);
+        // Sent and retried: whether an attempt landed is unknown until the batches around it are answered.
+        if (batch.InRetry) _transactionManager?.MarkSequenceUnresolved(batch);
     }
 
     private void AddToInFlightBatches(ProducerBatch batch)
@@ -319,8 +327,7 @@ internal sealed class Sender
             var code = response.TimedOut ? ErrorCode.RequestTimedOut : ErrorCode.NetworkException;
             foreach (var batch in response.Batches)
             {
-                // The broker may or may not have written these records.
-                if (response.LocalError is null) batch.OutcomeUnknown = true;
+                // The broker may or may not have written these records: they are retried with the same sequence.
                 CompleteBatch(batch, new PartitionProduceResult(batch.TopicPartition, response.LocalError is null ? code : ErrorCode.UnknownServerError, -1,
                     ErrorMessage: reason), now, response.LocalError);
             }
@@ -337,7 +344,6 @@ internal sealed class Sender
 
         foreach (var batch in response.Batches)
         {
-            batch.OutcomeUnknown = false;
             bool found = false;
             foreach (var p in response.Partitions)
             {
@@ -372,7 +378,6 @@ internal sealed class Sender
         }
         if (response.InitError == ErrorCode.None)
         {
-            _logger.LogInformation("ProducerId set to {ProducerId} with epoch {Epoch}", response.ProducerId, response.ProducerEpoch);
             tm.SetProducerIdAndEpoch(response.ProducerId, response.ProducerEpoch);
             return;
         }
@@ -382,16 +387,12 @@ internal sealed class Sender
             _initProducerIdBackoffUntil = NowMs + _retryBackoffMs;
             return;
         }
-        if (response.InitError == ErrorCode.InvalidProducerEpoch && tm.HasProducerId)
+        string message = response.InitError switch
         {
-            // An older broker cannot bump this epoch: start over with a new producer id.
-            tm.SetProducerIdAndEpoch(-1, -1);
-            _initProducerIdBackoffUntil = NowMs + _retryBackoffMs;
-            return;
-        }
-        tm.SetFatal(new KafkaException(response.InitError,
-            $"The idempotent producer could not get a producer id: {response.InitError} ({response.InitError.Describe()})."));
-        _logger.LogError("InitProducerId failed fatally with {Error}", response.InitError);
+            ErrorCode.ClusterAuthorizationFailed => ClusterAuthorizationMessage,
+            _ => $"The idempotent producer could not get a producer id: {response.InitError} ({response.InitError.Describe()}).",
+        };
+        tm.SetFatal(new KafkaException(response.InitError, message));
     }
 
     private void CompleteBatch(ProducerBatch batch, in PartitionProduceResult result, long now, Exception? localError)
@@ -410,7 +411,7 @@ internal sealed class Sender
         {
             // The broker's limit is below ours: split into batch.size pieces and send them again.
             _logger.LogWarning("Got MESSAGE_TOO_LARGE for {Partition} with {Count} records; splitting the batch and retrying", batch.TopicPartition, batch.RecordCount);
-            _transactionManager?.OnFailed(batch, error);
+            // The split batches keep the sequences of the records they carry (the broker wrote none of them).
             int parts = _accumulator.SplitAndReenqueue(batch, now);
             _logger.LogDebug("Split into {Parts} batches", parts);
             RemoveFromInFlightBatches(batch);
@@ -423,7 +424,7 @@ internal sealed class Sender
 
         if (error is not ErrorCode.None and not ErrorCode.DuplicateSequenceNumber)
         {
-            if (localError is null && CanRetry(batch, error, now))
+            if (localError is null && CanRetry(batch, result, now))
             {
                 _logger.LogWarning("Got error produce response for {Partition} with sequence {Sequence}, retrying (attempt {Attempt} of {Retries}): {Error} {Message}",
                     batch.TopicPartition, batch.BaseSequence, batch.Attempts + 1, _retries, error, result.ErrorMessage);
@@ -435,8 +436,10 @@ internal sealed class Sender
             }
             else
             {
+                // Only an answer received before the retries ran out proves the batch was not written, so
+                // only then may later sequences move (Java's adjustSequenceNumbers).
                 var exception = ErrorFor(batch, result, localError);
-                FailBatch(batch, exception, result.RecordErrors is { Count: > 0 } ? result : null, now);
+                FailBatch(batch, exception, result.RecordErrors is { Count: > 0 } ? result : null, now, adjustSequenceNumbers: batch.Attempts < _retries);
             }
             if (IsInvalidMetadata(error))
             {
@@ -447,7 +450,7 @@ internal sealed class Sender
         }
 
         // Success; a duplicate sequence means the broker already has this batch (an earlier attempt landed).
-        _transactionManager?.OnSuccess(batch, result.BaseOffset + batch.RecordCount - 1);
+        _transactionManager?.HandleCompletedBatch(batch, result.BaseOffset);
         RemoveFromInFlightBatches(batch);
         if (_guaranteeMessageOrder) _accumulator.UnmutePartition(batch.TopicPartition);
         batch.InFlight = false;
@@ -456,17 +459,17 @@ internal sealed class Sender
         _accumulator.Deallocate(batch);
     }
 
-    private bool CanRetry(ProducerBatch batch, ErrorCode error, long now)
+    private bool CanRetry(ProducerBatch batch, in PartitionProduceResult result, long now)
     {
         if (batch.IsDone || batch.Attempts >= _retries || batch.HasReachedDeliveryTimeout(_deliveryTimeoutMs, now))
             return false;
         if (_transactionManager is { } tm)
-        {
-            if (tm.FatalError is not null) return false;
-            if (tm.CanRetrySequenceError(batch, error)) return true;
-        }
-        return error.IsRetriable();
+            return tm.FatalError is null && tm.CanRetry(batch, result.Error, result.LogStartOffset);
+        return result.Error.IsRetriable();
     }
+
+    private const string ClusterAuthorizationMessage =
+        "The producer is not authorized to do idempotent sends (CLUSTER_AUTHORIZATION_FAILED): grant IdempotentWrite on the cluster or set enable.idempotence=false.";
 
     private static ProduceException ErrorFor(ProducerBatch batch, in PartitionProduceResult result, Exception? localError)
     {
@@ -479,16 +482,18 @@ internal sealed class Sender
         {
             ErrorCode.MessageTooLarge => $"The record for {tp} is larger than the broker accepts (MESSAGE_TOO_LARGE): {detail}",
             ErrorCode.TopicAuthorizationFailed => $"Not authorized to write to topic {tp.Topic} (TOPIC_AUTHORIZATION_FAILED).",
+            ErrorCode.ClusterAuthorizationFailed => ClusterAuthorizationMessage,
+            ErrorCode.TransactionalIdAuthorizationFailed => $"The producer is not authorized to use its transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED): {detail}",
             _ => $"Failed to produce to {tp}: {result.Error} ({detail})",
         };
         return new ProduceException(dr, result.Error, message);
     }
 
-    private void FailBatch(ProducerBatch batch, Exception exception, PartitionProduceResult? recordErrors, long now)
+    private void FailBatch(ProducerBatch batch, Exception exception, PartitionProduceResult? recordErrors, long now, bool adjustSequenceNumbers)
     {
         RemoveFromInFlightBatches(batch);
         if (_guaranteeMessageOrder) _accumulator.UnmutePartition(batch.TopicPartition);
-        _transactionManager?.OnFailed(batch, exception is KafkaException k ? k.Code : null);
+        _transactionManager?.HandleFailedBatch(batch, exception is KafkaException k ? k.Code : null, exception, adjustSequenceNumbers);
         bool completed;
         if (recordErrors is { RecordErrors: { Count: > 0 } errors } r)
         {

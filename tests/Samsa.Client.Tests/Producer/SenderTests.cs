@@ -238,30 +238,6 @@ public class SenderTests
     }
 
     [Fact]
-    public async Task Out_of_order_for_the_next_sequence_bumps_the_epoch_and_renumbers()
-    {
-        Build(idempotent: true);
-        InitProducerId();
-        var a = Append(T0);
-        _sender.RunOnce();
-        _client.Respond(ErrorCode.OutOfOrderSequenceNumber);
-        _sender.RunOnce();
-        Assert.True(_tm!.EpochBumpRequired);
-        _time.AdvanceMs(100);
-        _sender.RunOnce();
-        Assert.Equal(2, _client.InitProducerIdRequests);
-        _client.RespondInitProducerId(1000, 1);
-        _sender.RunOnce();
-        _sender.RunOnce();
-        var retried = _client.InFlight.Single().Batches.Single();
-        Assert.Equal(((short)1, 0), (retried.ProducerEpoch, retried.BaseSequence));
-        Assert.Equal((1, 0), (TestBatchReader.Read(retried.Records.Span).ProducerEpoch, TestBatchReader.Read(retried.Records.Span).BaseSequence));
-        _client.Respond(baseOffset: 3);
-        _sender.RunOnce();
-        Assert.Equal(3, (await a.Task).Offset);
-    }
-
-    [Fact]
     public async Task Forced_close_fails_everything_left()
     {
         Build();

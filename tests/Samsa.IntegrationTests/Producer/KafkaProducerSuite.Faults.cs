@@ -130,4 +130,46 @@ public abstract partial class KafkaProducerSuite
             Assert.Equal(expected, await ReadPartitionAsync(cluster, "p-down-up", p, count / 2));
         }
     }
+
+    [Fact]
+    public async Task Broker_down_longer_than_delivery_timeout_fails_every_record_with_a_clear_timeout_error_and_drops_none()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("p-down-long", partitions: 1);
+        const int perPhase = 30;
+        await using var producer = Create(cluster, c =>
+        {
+            c.EnableIdempotence = true;
+            c.Linger = TimeSpan.Zero;
+            c.RequestTimeout = TimeSpan.FromMilliseconds(1000);
+            c.DeliveryTimeout = TimeSpan.FromMilliseconds(2000);
+            c.RetryBackoff = TimeSpan.FromMilliseconds(20);
+            c.ReconnectBackoff = TimeSpan.FromMilliseconds(20);
+            c.ReconnectBackoffMax = TimeSpan.FromMilliseconds(100);
+        });
+        using var cts = new CancellationTokenSource(TestTimeout);
+        var before = await Task.WhenAll(Enumerable.Range(0, perPhase).Select(i => producer.ProduceAsync("p-down-long", "k", "before-" + Value(i), cts.Token)))
+            .WaitAsync(cts.Token);
+        Assert.Equal(Enumerable.Range(0, perPhase).Select(i => (long)i), before.Select(r => r.Offset));
+
+        await cluster.SetBrokerDownAsync(1);
+        var down = Enumerable.Range(0, perPhase).Select(i => producer.ProduceAsync("p-down-long", "k", "down-" + Value(i), cts.Token)).ToList();
+        foreach (var task in down)
+        {
+            // Every record completes (nothing is silently dropped), each with the timeout and its setting named.
+            var e = await Assert.ThrowsAsync<ProduceException>(() => task.WaitAsync(cts.Token));
+            Assert.Equal(ErrorCode.RequestTimedOut, e.Code);
+            Assert.IsType<KafkaTimeoutException>(e.InnerException);
+            Assert.Contains("delivery.timeout.ms=2000", e.Message, StringComparison.Ordinal);
+            Assert.Equal("p-down-long", e.DeliveryResult.Topic);
+        }
+
+        // The producer is still usable when the broker returns, and the failed records were never written.
+        await cluster.SetBrokerUpAsync(1);
+        var after = await Task.WhenAll(Enumerable.Range(0, perPhase).Select(i => producer.ProduceAsync("p-down-long", "k", "after-" + Value(i), cts.Token)))
+            .WaitAsync(cts.Token);
+        Assert.Equal(Enumerable.Range(perPhase, perPhase).Select(i => (long)i), after.Select(r => r.Offset));
+        var expected = Enumerable.Range(0, perPhase).Select(i => "before-" + Value(i)).Concat(Enumerable.Range(0, perPhase).Select(i => "after-" + Value(i)));
+        Assert.Equal(expected, await ReadPartitionAsync(cluster, "p-down-long", 0, 2 * perPhase));
+    }
 }
