@@ -129,6 +129,45 @@ public class EmbeddedClusterCliTests : IClassFixture<EmbeddedClusterFixture>
 
         stdin.Close();
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("stopping the embedded cluster", error.ToString());
+    }
+
+    [Fact]
+    public async Task Broker_command_listens_on_the_given_port_and_can_refuse_unknown_topics()
+    {
+        // A port the OS just handed out and released: free unless another process grabs it in between.
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        var stdin = new BlockingReader();
+        var output = new SynchronizedWriter();
+        using var error = new StringWriter();
+        var run = Cli.RunAsync(["broker", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-auto-create"],
+            stdin, output, error, new Dictionary<string, string>());
+        var first = await output.FirstLineAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal($"BOOTSTRAP 127.0.0.1:{port}", first);
+
+        var produced = await CliRunner.RunAsync("x\n", "produce", "-b", $"127.0.0.1:{port}", "-t", "never-made");
+        Assert.Equal(Cli.ExitFailure, produced.ExitCode);
+        Assert.Contains("topic 'never-made' does not exist", produced.Stderr);
+
+        stdin.Close();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Theory]
+    [InlineData("--port", "70000", "--port needs an integer between 0 and 65535, got '70000'")]
+    [InlineData("--brokers", "0", "--brokers needs an integer between 1 and 64, got '0'")]
+    [InlineData("--topic", "orders:x", "Topic 'orders:x' has an invalid partition count 'x'.")]
+    public async Task Broker_command_rejects_bad_options_as_usage_errors(string flag, string value, string expected)
+    {
+        var r = await CliRunner.RunAsync("", "broker", flag, value);
+        Assert.Equal(Cli.ExitUsage, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.Contains(expected, line);
+        Assert.Equal("", r.Stdout);
     }
 
     /// <summary>A stdin whose lines never come; <see cref="Close"/> ends it (EOF).</summary>
