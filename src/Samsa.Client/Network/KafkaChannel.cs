@@ -2,17 +2,19 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Samsa.Protocol.Errors;
 
 namespace Samsa.Client.Network;
 
 /// <summary>
-/// One TCP connection to one broker (the role of Java's KafkaChannel plus its transport layer):
-/// connects, then runs a write loop draining queued frames and a read loop cutting the byte stream
-/// into size-prefixed frames. Both loops report to the owning <see cref="Selector"/> through events;
-/// neither makes decisions. Frames are written in queue order, which is correlation id order.
+/// One TCP connection to one broker (the role of Java's KafkaChannel plus its transport layer).
+/// Reading is an async loop cutting the byte stream into size-prefixed frames and reporting them to
+/// the owning <see cref="Selector"/> as events. Writing happens on the owner thread, as in Java's
+/// selector: queued frames are written with non-blocking sends during <see cref="Selector.Poll"/>
+/// (small ones coalesced into one syscall), so a request reaches the socket without a thread hop.
+/// Only when the socket buffer is full does an async send finish the rest and report completion
+/// through an event. Frames are written in queue order, which is correlation id order.
 /// </summary>
 internal sealed class KafkaChannel
 {
@@ -27,8 +29,12 @@ internal sealed class KafkaChannel
 
     private readonly Socket _socket;
     private readonly Selector _selector;
-    private readonly Channel<NetworkSend> _sendQueue = Channel.CreateUnbounded<NetworkSend>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
+    // Owner thread only: frames queued and not yet handed to the socket.
+    private readonly List<NetworkSend> _pending = [];
+    private byte[]? _coalesce;
+    // Owner thread only: frames an async send is finishing and the selector has not reported yet.
+    // No flush runs meanwhile, so frames complete in queue order.
+    private int _asyncOutstanding;
     private int _closed;
 
     public KafkaChannel(int id, Socket socket, Selector selector)
@@ -46,16 +52,145 @@ internal sealed class KafkaChannel
     /// <summary>Owner thread only.</summary>
     public long LastActivityMs { get; set; }
 
+    /// <summary>Owner thread only: true while the selector has this channel on its list to flush.</summary>
+    public bool FlushScheduled { get; set; }
+
+    /// <summary>Owner thread only: frames queued and not yet written or handed to an async send.</summary>
+    public bool HasPendingSends => _pending.Count > 0;
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
     public void Start(IPEndPoint address) => _ = RunAsync(address);
 
-    /// <summary>Queues a frame; false once the channel is closing.</summary>
-    public bool Send(NetworkSend send) => Volatile.Read(ref _closed) == 0 && _sendQueue.Writer.TryWrite(send);
+    /// <summary>Queues a frame (owner thread); false once the channel is closing.</summary>
+    public bool Send(NetworkSend send)
+    {
+        if (Volatile.Read(ref _closed) != 0)
+            return false;
+        _pending.Add(send);
+        return true;
+    }
+
+    /// <summary>
+    /// Owner thread: writes queued frames with non-blocking sends. Fully written frames are released
+    /// and added to <paramref name="completed"/>. When the socket takes only part, an async send
+    /// finishes that part and later frames wait for the next flush.
+    /// </summary>
+    /// <exception cref="SocketException">The connection failed; the caller closes the channel.</exception>
+    public void Flush(List<NetworkSend> completed)
+    {
+        if (!Ready || _pending.Count == 0 || _asyncOutstanding != 0 || Volatile.Read(ref _closed) != 0)
+            return;
+        var taken = 0;
+        try
+        {
+            while (taken < _pending.Count)
+            {
+                ReadOnlyMemory<byte> data;
+                int count;
+                var first = _pending[taken];
+                if (first.Size <= CoalesceLimit && taken + 1 < _pending.Count && _pending[taken + 1].Size <= CoalesceLimit)
+                {
+                    var buffer = _coalesce ??= new byte[WriteBufferSize];
+                    var used = 0;
+                    count = 0;
+                    while (taken + count < _pending.Count)
+                    {
+                        var payload = _pending[taken + count].Payload;
+                        if (payload.Length > CoalesceLimit || used + payload.Length > buffer.Length)
+                            break;
+                        payload.Span.CopyTo(buffer.AsSpan(used));
+                        used += payload.Length;
+                        count++;
+                    }
+                    data = buffer.AsMemory(0, used);
+                }
+                else
+                {
+                    data = first.Payload;
+                    count = 1;
+                }
+
+                var written = SendNonBlocking(data.Span);
+                if (written < data.Length)
+                {
+                    // The socket buffer is full: an async send finishes this piece and reports these frames.
+                    var sends = _pending.GetRange(taken, count);
+                    taken += count;
+                    _asyncOutstanding = count;
+                    _ = FinishWriteAsync(data.Slice(written), sends);
+                    return;
+                }
+                for (var i = 0; i < count; i++)
+                {
+                    var send = _pending[taken + i];
+                    send.Release();
+                    completed.Add(send);
+                }
+                taken += count;
+            }
+        }
+        finally
+        {
+            _pending.RemoveRange(0, taken);
+        }
+    }
+
+    private int SendNonBlocking(ReadOnlySpan<byte> data)
+    {
+        var total = 0;
+        while (total < data.Length)
+        {
+            var n = _socket.Send(data.Slice(total), SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+                break;
+            if (error != SocketError.Success)
+                throw new SocketException((int)error);
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>Owner thread: the selector reported one frame an async send finished.</summary>
+    public void AsyncSendReported() => _asyncOutstanding--;
+
+    private async Task FinishWriteAsync(ReadOnlyMemory<byte> rest, List<NetworkSend> sends)
+    {
+        try
+        {
+            while (rest.Length > 0)
+            {
+                var n = await _socket.SendAsync(rest, SocketFlags.None).ConfigureAwait(false);
+                rest = rest.Slice(n);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var send in sends)
+                send.Release();
+            Fail(e);
+            return;
+        }
+        foreach (var send in sends)
+        {
+            send.Release();
+            _selector.Post(new SelectorEvent(SelectorEventKind.SendCompleted, this, Send: send));
+        }
+        // Frames queued meanwhile are written by the first flush after these events are reported.
+    }
+
+    /// <summary>Owner thread: releases frames that will never be written (the channel is closed).</summary>
+    public void ReleasePending()
+    {
+        foreach (var send in _pending)
+            send.Release();
+        _pending.Clear();
+    }
 
     public void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
             return;
-        _sendQueue.Writer.TryComplete();
         // Disposing the socket aborts the pending connect/receive/send; the loops then end and their
         // late events are dropped by the selector because this channel is no longer registered.
         _socket.Dispose();
@@ -66,13 +201,14 @@ internal sealed class KafkaChannel
         try
         {
             await _socket.ConnectAsync(address).ConfigureAwait(false);
+            // Writes from the owner thread must never block it; the read loop's async receives are unaffected.
+            _socket.Blocking = false;
         }
         catch (Exception e)
         {
             Fail(e);
             return;
         }
-        _ = WriteLoopAsync();
         _selector.Post(new SelectorEvent(SelectorEventKind.Connected, this));
         try
         {
@@ -143,80 +279,6 @@ internal sealed class KafkaChannel
                 have += n;
             }
             _selector.Post(new SelectorEvent(SelectorEventKind.Received, this, Buffer: frame, Length: size, Pooled: pooled));
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = _sendQueue.Reader;
-        var coalesce = new byte[WriteBufferSize];
-        var batch = new List<NetworkSend>();
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                var used = 0;
-                while (reader.TryRead(out var send))
-                {
-                    var payload = send.Payload;
-                    if (payload.Length <= CoalesceLimit)
-                    {
-                        if (used + payload.Length > coalesce.Length)
-                        {
-                            await WriteAllAsync(coalesce.AsMemory(0, used)).ConfigureAwait(false);
-                            used = 0;
-                            Completed(batch);
-                        }
-                        payload.Span.CopyTo(coalesce.AsSpan(used));
-                        used += payload.Length;
-                        batch.Add(send);
-                    }
-                    else
-                    {
-                        if (used > 0)
-                        {
-                            await WriteAllAsync(coalesce.AsMemory(0, used)).ConfigureAwait(false);
-                            used = 0;
-                            Completed(batch);
-                        }
-                        batch.Add(send);
-                        await WriteAllAsync(payload).ConfigureAwait(false);
-                        Completed(batch);
-                    }
-                }
-                if (used > 0)
-                {
-                    await WriteAllAsync(coalesce.AsMemory(0, used)).ConfigureAwait(false);
-                    Completed(batch);
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            foreach (var send in batch)
-                send.Release();
-            while (reader.TryRead(out var send))
-                send.Release();
-            Fail(e);
-        }
-    }
-
-    private void Completed(List<NetworkSend> batch)
-    {
-        foreach (var send in batch)
-        {
-            send.Release();
-            _selector.Post(new SelectorEvent(SelectorEventKind.SendCompleted, this, Send: send));
-        }
-        batch.Clear();
-    }
-
-    private async ValueTask WriteAllAsync(ReadOnlyMemory<byte> data)
-    {
-        while (data.Length > 0)
-        {
-            var n = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
-            data = data.Slice(n);
         }
     }
 }

@@ -8,10 +8,11 @@ namespace Samsa.Client.Network;
 
 /// <summary>
 /// The socket implementation of <see cref="ISelectable"/> (the role of Java's Selector). Each
-/// connection is a <see cref="KafkaChannel"/> with its own async read and write loops over a
-/// <see cref="Socket"/>; the loops only move bytes and put events on one queue. <see cref="Poll"/>
-/// waits on a single signal (an event, a <see cref="Wakeup"/> or the timeout) and turns the queued
-/// events into the four per-poll lists, on the owner thread. All decisions stay in the caller.
+/// connection is a <see cref="KafkaChannel"/> over a <see cref="Socket"/>. <see cref="Poll"/> first
+/// writes the queued frames with non-blocking sends on the owner thread (as Java's selector does),
+/// then waits on a single signal (an event, a <see cref="Wakeup"/> or the timeout) and turns the
+/// events the channels' async read loops (and any unfinished async writes) queued into the four
+/// per-poll lists. All decisions stay in the caller.
 /// </summary>
 public sealed class Selector : ISelectable
 {
@@ -27,6 +28,7 @@ public sealed class Selector : ISelectable
     private readonly List<ChannelDisconnect> _disconnected = [];
     private readonly List<ChannelDisconnect> _failedSends = [];
     private readonly List<int> _idle = [];
+    private readonly List<KafkaChannel> _toFlush = [];
     private readonly long _connectionsMaxIdleMs;
     private readonly int _maxReceiveSize;
     private readonly TimeProvider _time;
@@ -104,6 +106,11 @@ public sealed class Selector : ISelectable
             return;
         }
         channel.LastActivityMs = NowMs();
+        if (!channel.FlushScheduled)
+        {
+            channel.FlushScheduled = true;
+            _toFlush.Add(channel);
+        }
     }
 
     /// <inheritdoc />
@@ -120,7 +127,10 @@ public sealed class Selector : ISelectable
             _failedSends.Clear();
         }
 
-        if (timeoutMs > 0 && _events.IsEmpty && Volatile.Read(ref _wakeup) == 0 && _disconnected.Count == 0)
+        if (_toFlush.Count > 0)
+            FlushChannels();
+
+        if (timeoutMs > 0 && _events.IsEmpty && Volatile.Read(ref _wakeup) == 0 && _disconnected.Count == 0 && _completedSends.Count == 0)
             _signal.Wait((int)Math.Min(timeoutMs, int.MaxValue));
         // Reset before draining: an event queued after the drain sets the signal again, so the next
         // poll returns at once instead of losing it.
@@ -145,6 +155,7 @@ public sealed class Selector : ISelectable
                     _connected.Add(channel.Id);
                     break;
                 case SelectorEventKind.SendCompleted:
+                    channel.AsyncSendReported();
                     _completedSends.Add(e.Send!);
                     break;
                 case SelectorEventKind.Received:
@@ -153,6 +164,7 @@ public sealed class Selector : ISelectable
                 case SelectorEventKind.Disconnected:
                     _channels.Remove(channel.Id);
                     channel.Close();
+                    channel.ReleasePending();
                     _disconnected.Add(new ChannelDisconnect(channel.Id, e.Error));
                     break;
             }
@@ -171,7 +183,10 @@ public sealed class Selector : ISelectable
     public void Close(int id)
     {
         if (_channels.Remove(id, out var channel))
+        {
             channel.Close();
+            channel.ReleasePending();
+        }
     }
 
     /// <inheritdoc />
@@ -184,7 +199,10 @@ public sealed class Selector : ISelectable
             return;
         _disposed = true;
         foreach (var channel in _channels.Values)
+        {
             channel.Close();
+            channel.ReleasePending();
+        }
         _channels.Clear();
         while (_events.TryDequeue(out var e))
             e.Send?.Release();
@@ -208,6 +226,52 @@ public sealed class Selector : ISelectable
         {
             // Raced with Dispose; same as above.
         }
+    }
+
+    /// <summary>
+    /// Writes what the channels queued since the last poll; frames written completely are reported
+    /// in this poll's <see cref="CompletedSends"/>. A channel that could not write everything (not
+    /// connected yet, or an async send is finishing a full socket buffer) stays on the list.
+    /// </summary>
+    private void FlushChannels()
+    {
+        var now = NowMs();
+        var kept = 0;
+        for (var i = 0; i < _toFlush.Count; i++)
+        {
+            var channel = _toFlush[i];
+            if (!channel.IsClosed)
+            {
+                var before = _completedSends.Count;
+                try
+                {
+                    channel.Flush(_completedSends);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    // Closed under us, or the peer is gone: report it now, as the read loop would.
+                    if (_channels.TryGetValue(channel.Id, out var current) && ReferenceEquals(current, channel))
+                    {
+                        _channels.Remove(channel.Id);
+                        _disconnected.Add(new ChannelDisconnect(channel.Id, e));
+                    }
+                    channel.Close();
+                    channel.ReleasePending();
+                }
+                if (_completedSends.Count > before)
+                    channel.LastActivityMs = now;
+            }
+            if (!channel.IsClosed && channel.HasPendingSends)
+            {
+                _toFlush[kept++] = channel;
+            }
+            else
+            {
+                channel.FlushScheduled = false;
+                channel.ReleasePending();
+            }
+        }
+        _toFlush.RemoveRange(kept, _toFlush.Count - kept);
     }
 
     private void MaybeCloseIdleConnections(long now)

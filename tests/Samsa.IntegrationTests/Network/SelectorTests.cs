@@ -178,6 +178,71 @@ public sealed class SelectorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frame_bigger_than_the_socket_buffers_is_finished_asynchronously_and_later_frames_follow_in_order()
+    {
+        using var peer = await ConnectAsync();
+        // A fixed receive buffer turns off the kernel's autotuning: 4 MiB cannot fit in the two
+        // socket buffers (128 KiB send, 64 KiB receive) while the peer is not reading, so the
+        // non-blocking write takes part of it and an async send has to finish the rest.
+        peer.ReceiveBufferSize = 64 * 1024;
+        const int bigSize = 4 * 1024 * 1024;
+        var sends = new List<NetworkSend> { FrameSend(bigSize, 5) };
+        for (var i = 0; i < 3; i++)
+            sends.Add(FrameSend(10, (byte)(10 + i)));
+        foreach (var send in sends)
+            _selector.Send(send);
+        var completed = new List<NetworkSend>();
+        for (var i = 0; i < 3; i++)
+        {
+            _selector.Poll(10);
+            completed.AddRange(_selector.CompletedSends);
+        }
+        // The big frame cannot have gone out yet, nor the small ones queued behind it.
+        Assert.Empty(completed);
+
+        var expected = bigSize + 4 + 3 * 14;
+        var reading = Task.Run(async () =>
+        {
+            var received = new byte[expected];
+            var got = 0;
+            while (got < expected)
+            {
+                var n = await peer.ReceiveAsync(received.AsMemory(got));
+                if (n == 0)
+                    break;
+                got += n;
+            }
+            return received[..got];
+        });
+        PollUntil(() =>
+        {
+            completed.AddRange(_selector.CompletedSends);
+            return completed.Count == 4;
+        }, maxPolls: 600);
+        Assert.Equal(sends, completed);
+        var bytes = await reading.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(expected, bytes.Length);
+        Assert.Equal(bigSize, BinaryPrimitives.ReadInt32BigEndian(bytes));
+        Assert.Equal(5, bytes[4 + bigSize - 1]);
+        for (var i = 0; i < 3; i++)
+        {
+            var at = 4 + bigSize + i * 14;
+            Assert.Equal(10, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at)));
+            Assert.Equal(10 + i, bytes[at + 4]);
+        }
+    }
+
+    private static NetworkSend FrameSend(int size, byte fill)
+    {
+        var buffer = new ByteBufferWriter(size + 4);
+        var span = buffer.GetSpan(size + 4);
+        BinaryPrimitives.WriteInt32BigEndian(span, size);
+        span.Slice(4, size).Fill(fill);
+        buffer.Advance(size + 4);
+        return new NetworkSend(1, buffer);
+    }
+
+    [Fact]
     public async Task Peer_close_is_reported_as_a_disconnect()
     {
         var peer = await ConnectAsync();
