@@ -478,16 +478,20 @@ internal sealed class RecordAccumulator
     /// <summary>Whether producing threads are appending right now (the sender waits for them when aborting).</summary>
     public bool HasAppendsInProgress => Volatile.Read(ref _appendsInProgress) > 0;
 
-    /// <summary>Fails every incomplete batch (forced close or fatal error) and frees the queued ones.</summary>
-    public void AbortIncompleteBatches(Exception error)
+    /// <summary>
+    /// Fails every incomplete batch (forced close or fatal error) and frees the queued ones. Returns how
+    /// many records it failed (for the failed-records metric).
+    /// </summary>
+    public int AbortIncompleteBatches(Exception error)
     {
+        int aborted = 0;
         // Appends racing with close could create a batch after we looked: repeat until none is in progress.
         do
         {
-            AbortBatches(error);
+            aborted += AbortBatches(error);
         }
         while (HasAppendsInProgress && SpinWaitOnce());
-        AbortBatches(error);
+        return aborted + AbortBatches(error);
     }
 
     private static bool SpinWaitOnce()
@@ -496,8 +500,9 @@ internal sealed class RecordAccumulator
         return true;
     }
 
-    private void AbortBatches(Exception error)
+    private int AbortBatches(Exception error)
     {
+        int aborted = 0;
         List<ProducerBatch> batches;
         lock (_incomplete) batches = [.. _incomplete];
         foreach (var batch in batches)
@@ -508,17 +513,19 @@ internal sealed class RecordAccumulator
                 lock (deque) queued = deque.Remove(batch);
             }
             _transactionManager?.HandleFailedBatch(batch, null, error, adjustSequenceNumbers: false);
-            batch.Complete(-1, -1, error);
+            if (batch.Complete(-1, -1, error)) aborted += batch.RecordCount;
             if (queued || !batch.InFlight)
                 Deallocate(batch);
             else
                 lock (_incomplete) _incomplete.Remove(batch);
         }
+        return aborted;
     }
 
-    /// <summary>Fails only the queued (not in flight) batches of partitions whose topic failed, e.g. authorization.</summary>
-    public void AbortUndrainedBatches(Exception error)
+    /// <summary>Fails the queued (not in flight) batches, e.g. after a fatal idempotence error. Returns how many records it failed.</summary>
+    public int AbortUndrainedBatches(Exception error)
     {
+        int records = 0;
         foreach (var (_, deque) in _batches)
         {
             List<ProducerBatch> aborted;
@@ -529,10 +536,11 @@ internal sealed class RecordAccumulator
             }
             foreach (var batch in aborted)
             {
-                batch.Complete(-1, -1, error);
+                if (batch.Complete(-1, -1, error)) records += batch.RecordCount;
                 Deallocate(batch);
             }
         }
+        return records;
     }
 
     /// <summary>The partitions with queued batches (for tests and metrics).</summary>

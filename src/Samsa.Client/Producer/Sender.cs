@@ -116,8 +116,9 @@ internal sealed class Sender
         {
             if (_forceClose || LoopError is not null)
             {
-                _accumulator.AbortIncompleteBatches(new ProduceException(default, "The producer was closed forcefully before these records were delivered.",
-                    LoopError));
+                int aborted = _accumulator.AbortIncompleteBatches(new ProduceException(default,
+                    "The producer was closed forcefully before these records were delivered.", LoopError));
+                if (aborted > 0) _metrics?.Failed(aborted);
             }
             _accumulator.Pool.Close();
             try
@@ -142,7 +143,8 @@ internal sealed class Sender
             tm.MaybeResolveSequences();
             if (tm.FatalError is { } fatal)
             {
-                _accumulator.AbortUndrainedBatches(fatal);
+                int aborted = _accumulator.AbortUndrainedBatches(fatal);
+                if (aborted > 0) _metrics?.Failed(aborted);
             }
             else
             {
