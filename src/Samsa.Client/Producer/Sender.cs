@@ -402,7 +402,11 @@ internal sealed class Sender
         batch.InFlight = false;
         if (batch.IsDone)
         {
-            // Already failed (delivery.timeout.ms passed while in flight); only its memory was left.
+            // Already failed (delivery.timeout.ms passed while in flight); only its memory was left. If the
+            // broker wrote it after all, the acknowledged sequence can still resolve its partition (Java
+            // hands the late answer to handleCompletedBatch too).
+            if (localError is null && result.Error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
+                _transactionManager?.HandleCompletedBatch(batch, result.BaseOffset);
             RemoveFromInFlightBatches(batch);
             if (_guaranteeMessageOrder) _accumulator.UnmutePartition(batch.TopicPartition);
             _accumulator.Deallocate(batch);

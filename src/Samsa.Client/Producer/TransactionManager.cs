@@ -170,12 +170,15 @@ internal sealed class TransactionManager
     {
         if (!batch.HasSequence) return;
         var state = Get(batch.TopicPartition);
+        state.InFlight.Remove(batch);
+        // An answer for a batch numbered under another id or epoch says nothing about today's sequences
+        // (e.g. a late answer for an expired batch after its partition was bumped).
+        if (batch.ProducerId != state.ProducerId || batch.ProducerEpoch != state.ProducerEpoch) return;
         int last = batch.LastSequence;
         if (state.LastAckedSequence < 0 || IsAfter(last, state.LastAckedSequence))
             state.LastAckedSequence = last;
         if (baseOffset >= 0)
             state.LastAckedOffset = Math.Max(state.LastAckedOffset, baseOffset + batch.RecordCount - 1);
-        state.InFlight.Remove(batch);
     }
 
     /// <summary>

@@ -155,7 +155,7 @@ public class IdempotenceTests
     }
 
     /// <summary>A batch sent, timed out, re-sent and then expired: nobody knows whether the broker has it.</summary>
-    private TaskCompletionSource<DeliveryResult> ExpireARetriedBatch(bool withLaterBatch)
+    private TaskCompletionSource<DeliveryResult> ExpireARetriedBatch(bool withLaterBatch, Action? answerInTheSamePoll = null)
     {
         var a = Append();
         Send();
@@ -170,6 +170,7 @@ public class IdempotenceTests
             Assert.Equal(1, Send().BaseSequence);
         }
         _time.AdvanceMs(450); // the first batch is past delivery.timeout.ms (1000), the later one is not
+        answerInTheSamePoll?.Invoke();
         _sender.RunOnce();
         Assert.True(a[0].Task.IsFaulted);
         return a[0];
@@ -224,6 +225,17 @@ public class IdempotenceTests
         var next = Send();
         Assert.Equal((1000L, (short)1, 0), StateOf(next));
         Assert.Equal(1, _client.InitProducerIdRequests);
+    }
+
+    [Fact]
+    public void Late_success_of_an_expired_batch_resolves_its_partition_without_a_bump()
+    {
+        Build(deliveryTimeout: 1000);
+        ExpireARetriedBatch(withLaterBatch: false, answerInTheSamePoll: () => _client.Respond(baseOffset: 0));
+        Assert.Equal(0, _tm.LastAckedSequence(T0));
+        Append();
+        Assert.Equal((1000L, (short)0, 1), StateOf(Send()));
+        Assert.False(_tm.HasUnresolvedSequence(T0));
     }
 
     [Fact]
