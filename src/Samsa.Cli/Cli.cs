@@ -174,6 +174,8 @@ public static class Cli
             sb.Append("  ").Append(c.Name.PadRight(width + 2)).Append(c.Summary).Append('\n');
         sb.Append("\nBrokers come from -b HOST:PORT[,...] or $SAMSA_BROKERS; 'demo' and 'perf' start an\n");
         sb.Append("embedded cluster when neither is given. Start here: samsa demo\n");
+        sb.Append("\nexit codes: 0 done, 1 the operation failed, 2 bad command line, 130 interrupted.\n");
+        sb.Append("Errors are one line on stderr; --verbose adds client logs and stack traces.\n");
         return sb.ToString();
     }
 

@@ -4,10 +4,10 @@ namespace Samsa.Cli.CommandLine;
 internal static class CommonOptions
 {
     public static readonly OptionSpec Brokers = new('b', "brokers", "HOST:PORT[,...]", "bootstrap brokers (default: $SAMSA_BROKERS)");
-    public static readonly OptionSpec Topic = new('t', "topic", "TOPIC", "topic name");
-    public static readonly OptionSpec Partition = new('p', "partition", "N", "partition number");
-    public static readonly OptionSpec Property = new('X', "property", "NAME=VALUE", "client property, Kafka's name (repeatable), e.g. -X linger.ms=5", Repeatable: true);
-    public static readonly OptionSpec Json = new(null, "json", null, "machine-readable JSON output");
+    public static readonly OptionSpec Topic = new('t', "topic", "TOPIC", "topic(s), comma-separated; or give them as arguments (one is required)");
+    public static readonly OptionSpec Partition = new('p', "partition", "N", "only this partition (default: every partition)");
+    public static readonly OptionSpec Property = new('X', "property", "NAME=VALUE", "client property by its Kafka name (repeatable), e.g. -X client.id=me", Repeatable: true);
+    public static readonly OptionSpec Json = new(null, "json", null, "print JSON instead of text (for scripts)");
     public static readonly OptionSpec Timeout = new(null, "timeout", "MS", "give up after this many milliseconds (default 30000)");
 
     public static readonly OptionSpec Verbose = new('v', "verbose", null, "show client logs and stack traces");

@@ -13,7 +13,7 @@ internal sealed class BrokerCommand : CliCommand
     private static readonly OptionSpec Count = new(null, "brokers", "N", "number of brokers (default 1)");
     private static readonly OptionSpec Port = new(null, "port", "P", "port of the first broker, the others follow (default: ephemeral)");
     private static readonly OptionSpec Topic = new('t', "topic", "NAME[:PARTITIONS[:REPLICAS]]", "create a topic at start (repeatable; default 1 partition)", Repeatable: true);
-    private static readonly OptionSpec Data = new(null, "data", "DIR", "keep logs and offsets in DIR so they survive a restart");
+    private static readonly OptionSpec Data = new(null, "data", "DIR", "keep logs and offsets in DIR so they survive a restart (default: memory only)");
     private static readonly OptionSpec NoAutoCreate = new(null, "no-auto-create", null, "reject unknown topics instead of creating them on first use (auto.create.topics.enable=false)");
 
     public override string Name => "broker";

@@ -15,11 +15,11 @@ namespace Samsa.Cli.Commands;
 /// </summary>
 internal sealed class ConsumeCommand : CliCommand
 {
-    internal static readonly OptionSpec Group = new('G', "group", "GROUP", "consume as a member of this consumer group");
-    internal static readonly OptionSpec Offset = new('o', "offset", "WHERE", "beginning, end, stored, OFFSET or -N (N before the end)");
+    internal static readonly OptionSpec Group = new('G', "group", "GROUP", "join this consumer group and start at its committed offsets (default: no group; read the partitions directly)");
+    internal static readonly OptionSpec Offset = new('o', "offset", "WHERE", "beginning, end, stored, OFFSET or -N (N before the end) (default: beginning; stored with -G)");
     internal static readonly OptionSpec Exit = new('e', "exit", null, "exit once the end of every assigned partition is reached");
-    internal static readonly OptionSpec Count = new('c', "count", "N", "exit after N records");
-    private static readonly OptionSpec KeyDelimiter = new('K', "key-delimiter", "DELIM", "print the key, DELIM, then the value (text output)");
+    internal static readonly OptionSpec Count = new('c', "count", "N", "exit after N records (default: no limit)");
+    private static readonly OptionSpec KeyDelimiter = new('K', "key-delimiter", "DELIM", "print the key, DELIM, then the value (default: the value only)");
 
     public override string Name => "consume";
 
@@ -28,6 +28,7 @@ internal sealed class ConsumeCommand : CliCommand
     public override string Details =>
         "Without -G: -o defaults to beginning. With -G: committed offsets, else the earliest (auto.offset.reset).\n" +
         "--json prints one object per line: topic, partition, offset, timestamp, key, value, headers.\n" +
+        "On a terminal a progress line on stderr shows the count, the rate and the lag.\n" +
         "example: samsa consume -b localhost:9092 -t orders -e --json";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =

@@ -24,7 +24,14 @@ internal sealed class DemoCommand : CliCommand
 
     public override string Summary => "start an embedded cluster, produce and consume a few records, and show what happened";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Brokers, CommonOptions.Topic, Records];
+    public override string Details =>
+        "Without -b (or SAMSA_BROKERS) nothing else is needed: the cluster runs inside this process.\n" +
+        "example: samsa demo\n" +
+        "example: samsa demo -b localhost:9092 -t demo --records 20";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+        [CommonOptions.Brokers with { Help = "use this cluster (default: $SAMSA_BROKERS, else an embedded one)" },
+            CommonOptions.Topic with { Help = "topic to create and use (default samsa-demo)" }, Records];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {

@@ -16,6 +16,8 @@ internal sealed class GroupsListCommand : CliCommand
 
     public override string Summary => "list consumer groups";
 
+    public override string Details => "Text output: group, protocol type, state, coordinator (tab-separated).\nexample: samsa groups list -b localhost:9092";
+
     public override IReadOnlyList<OptionSpec> Options { get; } = [.. AdminCommands.Common, CommonOptions.Json];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
@@ -56,11 +58,15 @@ internal sealed class GroupsListCommand : CliCommand
 /// <summary><c>samsa groups describe</c>: state, members and, per partition, committed offset, end offset and lag.</summary>
 internal sealed class GroupsDescribeCommand : CliCommand
 {
-    private static readonly OptionSpec Group = new('G', "group", "GROUP", "group id (or give groups as arguments)");
+    private static readonly OptionSpec Group = new('G', "group", "GROUP", "group id; or give groups as arguments (one is required)");
 
     public override string Name => "groups describe";
 
     public override string Summary => "show groups' members, committed offsets and lag per partition";
+
+    public override string Details =>
+        "lag = end offset - committed offset, per partition; a group that does not exist is an error.\n" +
+        "example: samsa groups describe -b localhost:9092 orders-app --json";
 
     public override string Positionals => "[GROUP...]";
 

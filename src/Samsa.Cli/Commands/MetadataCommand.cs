@@ -14,7 +14,10 @@ internal sealed class MetadataCommand : CliCommand
     public override string Summary => "show brokers, topics, partitions, leaders and replicas";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
-        [CommonOptions.Brokers, CommonOptions.Topic, CommonOptions.Json, CommonOptions.Property, CommonOptions.Timeout];
+        [CommonOptions.Brokers, CommonOptions.Topic with { Help = "only these topics, comma-separated (default: every topic)" }, CommonOptions.Json,
+            CommonOptions.Property, CommonOptions.Timeout];
+
+    public override string Details => "example: samsa metadata -b localhost:9092 -t orders --json";
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {

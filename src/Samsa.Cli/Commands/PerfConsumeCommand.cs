@@ -19,6 +19,8 @@ internal sealed class PerfConsumeCommand : CliCommand
 {
     private static readonly OptionSpec Idle = new(null, "timeout", "MS", "fail when no record arrives for this long (default 10000)");
 
+    private static readonly OptionSpec PerfGroup = ConsumeCommand.Group with { Help = "consume as this group (default: no group; every partition from the beginning)" };
+
     public override string Name => "perf consume";
 
     public override string Summary => "measure consumer throughput, CPU and allocation";
@@ -29,8 +31,8 @@ internal sealed class PerfConsumeCommand : CliCommand
         "example: samsa perf consume -b localhost:9092 -t perf --records 1000000 --json";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
-        [CommonOptions.Brokers, CommonOptions.Topic, PerfProduceCommand.Records, PerfProduceCommand.RecordSize, PerfProduceCommand.Partitions,
-            ConsumeCommand.Group, Idle, CommonOptions.Property, CommonOptions.Json];
+        [PerfProduceCommand.PerfBrokers, PerfProduceCommand.PerfTopic, PerfProduceCommand.Records, PerfProduceCommand.RecordSize, PerfProduceCommand.Partitions,
+            PerfGroup, Idle, CommonOptions.Property, CommonOptions.Json];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {

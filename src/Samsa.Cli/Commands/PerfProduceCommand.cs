@@ -13,10 +13,13 @@ namespace Samsa.Cli.Commands;
 /// </summary>
 internal sealed class PerfProduceCommand : CliCommand
 {
-    internal static readonly OptionSpec Records = new(null, "records", "N", "number of records");
+    internal static readonly OptionSpec Records = new(null, "records", "N", "number of records (required)");
     internal static readonly OptionSpec RecordSize = new(null, "record-size", "BYTES", "value size (default 100)");
     private static readonly OptionSpec Throughput = new(null, "throughput", "RATE", "send at most RATE records/s (default: as fast as possible)");
-    internal static readonly OptionSpec Partitions = new(null, "partitions", "N", "partitions of the topic on the embedded cluster (default 1)");
+    internal static readonly OptionSpec Partitions = new(null, "partitions", "N", "partitions of the topic on the embedded cluster (default 1; ignored with -b)");
+
+    internal static readonly OptionSpec PerfBrokers = CommonOptions.Brokers with { Help = "cluster to measure (default: $SAMSA_BROKERS, else an embedded one)" };
+    internal static readonly OptionSpec PerfTopic = CommonOptions.Topic with { Help = "topic (default samsa-perf)" };
 
     public override string Name => "perf produce";
 
@@ -24,10 +27,11 @@ internal sealed class PerfProduceCommand : CliCommand
 
     public override string Details =>
         "Without -b (or SAMSA_BROKERS) an embedded cluster runs in this process; its CPU is then included.\n" +
+        "Reports records/s, MB/s, latency (avg, max, p50/p95/p99/p99.9) from send to acknowledgement, CPU and bytes allocated per record.\n" +
         "example: samsa perf produce -b localhost:9092 -t perf --records 1000000 --record-size 100 -X acks=1 --json";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
-        [CommonOptions.Brokers, CommonOptions.Topic, Records, RecordSize, Throughput, ProduceCommand.Compression, Partitions, CommonOptions.Property, CommonOptions.Json];
+        [PerfBrokers, PerfTopic, Records, RecordSize, Throughput, ProduceCommand.Compression, Partitions, CommonOptions.Property, CommonOptions.Json];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {

@@ -11,19 +11,25 @@ namespace Samsa.Cli.Commands;
 /// </summary>
 internal sealed class ProduceCommand : CliCommand
 {
-    internal static readonly OptionSpec KeyDelimiter = new('K', "key-delimiter", "DELIM", "text before the first DELIM is the key");
+    internal static readonly OptionSpec KeyDelimiter = new('K', "key-delimiter", "DELIM", "text before the first DELIM is the key (default: no key)");
     internal static readonly OptionSpec Compression = new('z', "compression", "CODEC", "none, gzip, snappy, lz4 or zstd (default none)");
     internal static readonly OptionSpec Acks = new(null, "acks", "0|1|all", "acknowledgements to wait for (default all)");
-    internal static readonly OptionSpec Header = new('H', "header", "NAME=VALUE", "header added to every record (repeatable)", Repeatable: true);
+    internal static readonly OptionSpec Header = new('H', "header", "NAME=VALUE", "header added to every record (repeatable; default: none)", Repeatable: true);
+
+    private static readonly OptionSpec Topic = CommonOptions.Topic with { Help = "topic to write to (required)" };
+    private static readonly OptionSpec Partition = CommonOptions.Partition with { Help = "partition to write to (default: by key hash; sticky for records without a key)" };
 
     public override string Name => "produce";
 
     public override string Summary => "produce one record per stdin line";
 
-    public override string Details => "example: printf 'k1:hello\\nk2:world\\n' | samsa produce -b localhost:9092 -t orders -K :";
+    public override string Details =>
+        "Exits 0 only when every record is acknowledged; otherwise says how many failed and why, and exits 1.\n" +
+        "A topic that does not exist is created only if the cluster creates topics on first use.\n" +
+        "example: printf 'k1:hello\\nk2:world\\n' | samsa produce -b localhost:9092 -t orders -K :";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
-        [CommonOptions.Brokers, CommonOptions.Topic, CommonOptions.Partition, KeyDelimiter, Compression, Acks, Header, CommonOptions.Property, CommonOptions.Timeout];
+        [CommonOptions.Brokers, Topic, Partition, KeyDelimiter, Compression, Acks, Header, CommonOptions.Property, CommonOptions.Timeout];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {

@@ -17,6 +17,8 @@ internal sealed class TopicsListCommand : CliCommand
 
     public override string Summary => "list topics";
 
+    public override string Details => "example: samsa topics list -b localhost:9092";
+
     public override IReadOnlyList<OptionSpec> Options { get; } = [.. AdminCommands.Common, CommonOptions.Json, Internal];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
@@ -50,6 +52,8 @@ internal sealed class TopicsDescribeCommand : CliCommand
     public override string Name => "topics describe";
 
     public override string Summary => "show topics' partitions, leaders, replicas and offsets";
+
+    public override string Details => "example: samsa topics describe -b localhost:9092 orders --json";
 
     public override string Positionals => "[TOPIC...]";
 
@@ -90,12 +94,14 @@ internal sealed class TopicsCreateCommand : CliCommand
 {
     private static readonly OptionSpec Partitions = new('P', "partitions", "N", "partition count (default: the broker's)");
     private static readonly OptionSpec Replication = new('r', "replication-factor", "N", "replication factor (default: the broker's)");
-    private static readonly OptionSpec Config = new('c', "config", "NAME=VALUE", "topic config (repeatable), e.g. cleanup.policy=compact", Repeatable: true);
+    private static readonly OptionSpec Config = new('c', "config", "NAME=VALUE", "topic config (repeatable; default: the broker's), e.g. cleanup.policy=compact", Repeatable: true);
     private static readonly OptionSpec IfNotExists = new(null, "if-not-exists", null, "succeed when the topic already exists");
 
     public override string Name => "topics create";
 
     public override string Summary => "create topics";
+
+    public override string Details => "example: samsa topics create -b localhost:9092 orders -P 6 -r 3 -c retention.ms=86400000";
 
     public override string Positionals => "[TOPIC...]";
 
@@ -137,6 +143,8 @@ internal sealed class TopicsDeleteCommand : CliCommand
 
     public override string Summary => "delete topics";
 
+    public override string Details => "example: samsa topics delete -b localhost:9092 orders";
+
     public override string Positionals => "[TOPIC...]";
 
     public override IReadOnlyList<OptionSpec> Options { get; } = [.. AdminCommands.Common, CommonOptions.Topic];
@@ -155,11 +163,13 @@ internal sealed class TopicsDeleteCommand : CliCommand
 /// <summary><c>samsa topics add-partitions</c>: CreatePartitions.</summary>
 internal sealed class TopicsAddPartitionsCommand : CliCommand
 {
-    private static readonly OptionSpec Partitions = new('P', "partitions", "N", "the new total partition count");
+    private static readonly OptionSpec Partitions = new('P', "partitions", "N", "the new total partition count (required)");
 
     public override string Name => "topics add-partitions";
 
     public override string Summary => "raise topics' partition count to a new total";
+
+    public override string Details => "example: samsa topics add-partitions -b localhost:9092 orders -P 12";
 
     public override string Positionals => "[TOPIC...]";
 
