@@ -172,4 +172,55 @@ public abstract partial class KafkaProducerSuite
         var expected = Enumerable.Range(0, perPhase).Select(i => "before-" + Value(i)).Concat(Enumerable.Range(0, perPhase).Select(i => "after-" + Value(i)));
         Assert.Equal(expected, await ReadPartitionAsync(cluster, "p-down-long", 0, 2 * perPhase));
     }
+
+    [Fact]
+    public async Task Permanent_error_mid_stream_fails_only_that_batch_and_every_other_record_arrives_once_in_order()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("p-permanent", partitions: 1);
+        const int count = 300;
+        var delivered = new List<(int Index, long Offset)>();
+        var failed = new List<int>();
+        await using (var producer = Create(cluster, c =>
+        {
+            c.EnableIdempotence = true;
+            c.MaxInFlightRequestsPerConnection = RetryTestMaxInFlight;
+            c.RetryBackoff = TimeSpan.FromMilliseconds(10);
+            c.BatchSize = 512;
+            c.Linger = TimeSpan.Zero;
+        }))
+        {
+            using var cts = new CancellationTokenSource(TestTimeout);
+            var tasks = new List<Task<DeliveryResult>>(count);
+            for (int i = 0; i < count; i++)
+            {
+                if (i == 150)
+                {
+                    await tasks[100].WaitAsync(cts.Token);
+                    // The broker rejects one request for good; the batches in flight behind it meet a sequence
+                    // gap (OUT_OF_ORDER_SEQUENCE_NUMBER on a sequence-checking broker) until the epoch is bumped.
+                    cluster.PushRequestErrors(ApiKey.Produce, ErrorCode.InvalidRecord);
+                }
+                tasks.Add(producer.ProduceAsync("p-permanent", new ProducerRecord<string, string>(null!, Value(i)), cts.Token));
+                if (i % 10 == 0) await Task.Delay(1, cts.Token);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                try
+                {
+                    delivered.Add((i, (await tasks[i].WaitAsync(cts.Token)).Offset));
+                }
+                catch (ProduceException e) when (e.Code == ErrorCode.InvalidRecord)
+                {
+                    failed.Add(i);
+                }
+            }
+        }
+        // Exactly one batch (consecutive records) failed; every other record got the next offset, in order.
+        Assert.NotEmpty(failed);
+        Assert.Equal(Enumerable.Range(failed[0], failed.Count), failed);
+        Assert.Equal(count, delivered.Count + failed.Count);
+        Assert.Equal(Enumerable.Range(0, delivered.Count).Select(i => (long)i), delivered.Select(d => d.Offset));
+        Assert.Equal(delivered.Select(d => Value(d.Index)), await ReadPartitionAsync(cluster, "p-permanent", 0, delivered.Count));
+    }
 }
