@@ -105,6 +105,46 @@ public class ProduceRoundTripTests : IClassFixture<EmbeddedClusterFixture>, ICla
     }
 
     [Fact]
+    public async Task Perf_produce_sends_the_payload_file_values_in_turn()
+    {
+        const string topic = "rt-perf-payloads";
+        _mock.Cluster.CreateTopic(topic, 1, 1);
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "alpha\nbe\n\nc\n");
+            var r = await CliRunner.RunAsync("", "perf", "produce", "-b", _mock.Bootstrap, "-t", topic, "--records", "7", "--payload-file", file,
+                "-X", "acks=1", "--json");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var doc = JsonDocument.Parse(Assert.Single(r.Lines));
+            // alpha, be, c, alpha, be, c, alpha (the empty line is skipped): 5+2+1 twice, then 5.
+            Assert.Equal(21, doc.RootElement.GetProperty("bytes").GetInt64());
+            var kcat = await Kcat.RunAsync(["-C", "-b", _mock.Bootstrap, "-t", topic, "-o", "1", "-c", "7", "-e", "-q", "-f", "%s\n"]);
+            Assert.Equal(["alpha", "be", "c", "alpha", "be", "c", "alpha"], kcat.Lines);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Perf_produce_rejects_an_empty_payload_file()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var r = await CliRunner.RunAsync("", "perf", "produce", "-b", _mock.Bootstrap, "-t", "rt-perf-empty", "--records", "1", "--payload-file", file);
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains("has no non-empty lines", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Demo_runs_end_to_end_on_its_own_cluster()
     {
         var r = await CliRunner.RunAsync("", "demo", "--records", "3");

@@ -20,6 +20,8 @@ internal sealed class PerfProduceCommand : CliCommand
 
     internal static readonly OptionSpec PerfBrokers = CommonOptions.Brokers with { Help = "cluster to measure (default: $SAMSA_BROKERS, else an embedded one)" };
     internal static readonly OptionSpec PerfTopic = CommonOptions.Topic with { Help = "topic (default samsa-perf)" };
+    private static readonly OptionSpec PayloadFile = new(null, "payload-file", "FILE",
+        "values to send, one per line, used in turn (default: one random value of --record-size)");
 
     public override string Name => "perf produce";
 
@@ -31,13 +33,13 @@ internal sealed class PerfProduceCommand : CliCommand
         "example: samsa perf produce -b localhost:9092 -t perf --records 1000000 --record-size 100 -X acks=1 --json";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
-        [PerfBrokers, PerfTopic, Records, RecordSize, Throughput, ProduceCommand.Compression, Partitions, CommonOptions.Property, CommonOptions.Json];
+        [PerfBrokers, PerfTopic, Records, RecordSize, PayloadFile, Throughput, ProduceCommand.Compression, Partitions, CommonOptions.Property, CommonOptions.Json];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {
         var topic = args.Get(CommonOptions.Topic.Long) ?? "samsa-perf";
         args.Require(Records.Long);
-        var records = args.GetInt64(Records.Long, 0, 1);
+        var count = args.GetInt64(Records.Long, 0, 1);
         var size = args.GetInt32(RecordSize.Long, 100, 0, 64 * 1024 * 1024);
         long? rate = args.Has(Throughput.Long) ? args.GetInt64(Throughput.Long, 0, 1) : null;
         var partitions = args.GetInt32(Partitions.Long, 1, 1, 10000);
@@ -55,12 +57,9 @@ internal sealed class PerfProduceCommand : CliCommand
             await context.Error.WriteLineAsync($"samsa: no -b given: using an embedded cluster at {scope.BootstrapServers} (its CPU counts too)").ConfigureAwait(false);
 
         // One payload of random letters, reused: what Kafka's perf tool does without a payload file.
-        var payload = new byte[size];
-        var random = new Random(42);
-        for (var i = 0; i < payload.Length; i++)
-            payload[i] = (byte)('A' + random.Next(26));
-        var record = new ProducerRecord<byte[]?, byte[]?>(null, payload);
-
+        // A payload file gives distinct values (compression then sees realistic data, not one
+        // value repeated); they are used in turn, as the peer benchmarks do.
+        var records = await PayloadRecordsAsync(args.Get(PayloadFile.Long), size, context.Cancellation).ConfigureAwait(false);
         var histogram = new LatencyHistogram();
         var pool = new TimedDeliveryPool(histogram);
         var progress = new ProgressReporter(context, "acked");
@@ -71,18 +70,18 @@ internal sealed class PerfProduceCommand : CliCommand
         try
         {
             // Warm the metadata so the first record's latency is not the topic lookup.
-            await producer.ProduceAsync(topic, record, context.Cancellation).ConfigureAwait(false);
+            await producer.ProduceAsync(topic, records[0], context.Cancellation).ConfigureAwait(false);
             meter.Start();
-            for (long i = 0; i < records; i++)
+            for (long i = 0; i < count; i++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
-                producer.Produce(topic, record, pool.Rent());
+                producer.Produce(topic, records[i % records.Length], pool.Rent());
                 if (throttler is not null && throttler.ShouldThrottle(i + 1, out var wait))
                     await Task.Delay(wait, context.Time, context.Cancellation).ConfigureAwait(false);
                 if ((i & 0xFF) == 0 && progress.IsDue)
                 {
                     var acked = histogram.Count;
-                    progress.Report(acked, records, ProgressReporter.InFlight(i + 1 - acked));
+                    progress.Report(acked, count, ProgressReporter.InFlight(i + 1 - acked));
                 }
             }
             await producer.FlushAsync(context.Cancellation).ConfigureAwait(false);
@@ -94,7 +93,7 @@ internal sealed class PerfProduceCommand : CliCommand
             progress.Finish();
         }
 
-        var result = PerfResult.From("produce", records, records * (long)size, meter, histogram, pool.Errors);
+        var result = PerfResult.From("produce", count, PayloadBytes(records, count), meter, histogram, pool.Errors);
         await context.Out.WriteLineAsync(json ? result.ToJson() : result.ToText()).ConfigureAwait(false);
         if (pool.Errors > 0)
         {
@@ -102,6 +101,50 @@ internal sealed class PerfProduceCommand : CliCommand
             return Cli.ExitFailure;
         }
         return Cli.ExitOk;
+    }
+
+    private static async Task<ProducerRecord<byte[]?, byte[]?>[]> PayloadRecordsAsync(string? file, int size, CancellationToken cancellationToken)
+    {
+        if (file is null)
+        {
+            var payload = new byte[size];
+            var random = new Random(42);
+            for (var i = 0; i < payload.Length; i++)
+                payload[i] = (byte)('A' + random.Next(26));
+            return [new ProducerRecord<byte[]?, byte[]?>(null, payload)];
+        }
+        string[] lines;
+        try
+        {
+            lines = await File.ReadAllLinesAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new CliUsageException($"cannot read --payload-file {file}: {e.Message}");
+        }
+        var records = new List<ProducerRecord<byte[]?, byte[]?>>(lines.Length);
+        foreach (var line in lines)
+        {
+            if (line.Length > 0)
+                records.Add(new ProducerRecord<byte[]?, byte[]?>(null, System.Text.Encoding.UTF8.GetBytes(line)));
+        }
+        if (records.Count == 0)
+            throw new CliUsageException($"--payload-file {file} has no non-empty lines");
+        return [.. records];
+    }
+
+    /// <summary>Value bytes of <paramref name="count"/> records taking the payloads in turn.</summary>
+    private static long PayloadBytes(ProducerRecord<byte[]?, byte[]?>[] records, long count)
+    {
+        long cycle = 0, partial = 0;
+        var rest = count % records.Length;
+        for (var i = 0; i < records.Length; i++)
+        {
+            cycle += records[i].Value!.Length;
+            if (i < rest)
+                partial += records[i].Value!.Length;
+        }
+        return count / records.Length * cycle + partial;
     }
 
     /// <summary>
