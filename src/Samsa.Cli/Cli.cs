@@ -109,6 +109,21 @@ public static class Cli
             return ExitOk;
         }
 
+        var (command, parsed) = Parse(args);
+        if (parsed.Has(CommonOptions.Help.Long))
+        {
+            await context.Out.WriteAsync(command.Usage(CommonOptions.Global)).ConfigureAwait(false);
+            return ExitOk;
+        }
+        return await command.RunAsync(parsed, context).ConfigureAwait(false);
+    }
+
+    /// <summary>Finds the command and parses its options, without running anything.</summary>
+    /// <exception cref="CliUsageException">Unknown command or sub-command, or options that do not parse.</exception>
+    internal static (CliCommand Command, ParsedArguments Arguments) Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0)
+            throw new CliUsageException("missing command (run 'samsa --help' for the list)");
         CliCommand? command = null;
         var consumed = 0;
         if (args.Count >= 2)
@@ -137,13 +152,7 @@ public static class Cli
         var options = new List<OptionSpec>(command.Options);
         options.AddRange(CommonOptions.Global);
         var rest = args.Skip(consumed).ToList();
-        var parsed = ArgumentParser.Parse(command.Name, rest, options);
-        if (parsed.Has(CommonOptions.Help.Long))
-        {
-            await context.Out.WriteAsync(command.Usage(CommonOptions.Global)).ConfigureAwait(false);
-            return ExitOk;
-        }
-        return await command.RunAsync(parsed, context).ConfigureAwait(false);
+        return (command, ArgumentParser.Parse(command.Name, rest, options));
     }
 
     private static CliCommand? Find(string name)

@@ -106,6 +106,29 @@ public class EmbeddedClusterCliTests : IClassFixture<EmbeddedClusterFixture>
     }
 
     [Fact]
+    public async Task Group_consume_with_a_count_commits_only_what_it_printed()
+    {
+        // All ten records arrive in one poll; -c 3 must leave the other seven for the group's next run.
+        var b = _fx.Bootstrap;
+        Assert.Equal(0, (await CliRunner.RunAsync("", "topics", "create", "-b", b, "counted", "-P", "1")).ExitCode);
+        var lines = string.Concat(Enumerable.Range(0, 10).Select(i => $"r{i}\n"));
+        Assert.Equal(0, (await CliRunner.RunAsync(lines, "produce", "-b", b, "-t", "counted")).ExitCode);
+
+        var first = await CliRunner.RunAsync("", "consume", "-b", b, "-t", "counted", "-G", "counted-g", "-c", "3");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Equal(["r0", "r1", "r2"], first.Lines);
+        var second = await CliRunner.RunAsync("", "consume", "-b", b, "-t", "counted", "-G", "counted-g", "-c", "3");
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Equal(["r3", "r4", "r5"], second.Lines);
+
+        var described = await CliRunner.RunAsync("", "groups", "describe", "-b", b, "counted-g", "--json");
+        using var doc = JsonDocument.Parse(described.Stdout);
+        var p = doc.RootElement.GetProperty("partitions").EnumerateArray().Single();
+        Assert.Equal(6, p.GetProperty("committed_offset").GetInt64());
+        Assert.Equal(4, p.GetProperty("lag").GetInt64());
+    }
+
+    [Fact]
     public async Task Describing_a_missing_topic_fails_clearly()
     {
         var r = await CliRunner.RunAsync("", "topics", "describe", "-b", _fx.Bootstrap, "no-such-topic", "--timeout", "3000");

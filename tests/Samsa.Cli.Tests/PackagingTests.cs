@@ -27,7 +27,7 @@ public sealed class PackagingTests : IDisposable
     [Fact]
     public async Task Pack_produces_the_libraries_and_the_samsa_tool()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root();
         var (code, log) = await RunAsync("dotnet", root, "pack", "Samsa.slnx", "-c", Configuration, "--no-build", "-o", _output, "-nologo");
         Assert.True(code == 0, log);
 
@@ -59,15 +59,6 @@ public sealed class PackagingTests : IDisposable
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Samsa.slnx")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException($"no Samsa.slnx above {AppContext.BaseDirectory}");
-    }
 
     private static async Task<(int Code, string Log)> RunAsync(string file, string directory, params string[] args)
     {

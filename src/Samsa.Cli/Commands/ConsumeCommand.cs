@@ -113,14 +113,18 @@ internal sealed class ConsumeCommand : CliCommand
                 var batch = consumer.Poll(TimeSpan.FromMilliseconds(200));
                 if (batch.Count > 0)
                     progress.Clear(); // records and progress share the terminal: records must not land mid-line
-                foreach (var r in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
+                    var r = batch[i];
                     headers.Clear();
                     foreach (var h in r.Headers)
                         headers.Add(new(h.Key, Bytes(h.Value)));
                     formatter.Write(r.Topic, r.Partition, r.Offset, r.Timestamp, Bytes(r.Key), Bytes(r.Value), headers);
                     if (++consumed >= limit)
+                    {
+                        RewindUnprinted(consumer, batch, i + 1);
                         break;
+                    }
                 }
                 if (batch.Count > 0)
                     await context.Out.FlushAsync(context.Cancellation).ConfigureAwait(false);
@@ -139,6 +143,21 @@ internal sealed class ConsumeCommand : CliCommand
         if (context.Verbose || context.OutputIsTerminal)
             await context.Error.WriteLineAsync($"samsa: consumed {consumed} records").ConfigureAwait(false);
         return Cli.ExitOk;
+    }
+
+    // -c stopped inside a polled batch: the consumer's positions are already past the records not
+    // printed, and committing them (here or by auto-commit on close) would skip those records for the
+    // group. Seek each such partition back to its first unprinted record.
+    private static void RewindUnprinted(KafkaConsumer<byte[]?, byte[]?> consumer, ConsumerRecords<byte[]?, byte[]?> batch, int firstUnprinted)
+    {
+        HashSet<TopicPartition>? rewound = null;
+        for (var i = firstUnprinted; i < batch.Count; i++)
+        {
+            var r = batch[i];
+            var tp = new TopicPartition(r.Topic, r.Partition);
+            if ((rewound ??= []).Add(tp))
+                consumer.Seek(tp, r.Offset);
+        }
     }
 
     // A null array must stay null: the implicit byte[] -> ReadOnlyMemory conversion would turn it
