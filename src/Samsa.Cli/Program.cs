@@ -1,5 +1,6 @@
 using System.Text;
 using Samsa.Cli;
+using Samsa.Cli.Output;
 
 // The `samsa` tool. Ctrl-C cancels the running command (it then cleans up and exits 130); stdout is
 // buffered so consuming millions of records is not bound by console writes. Live progress (written
@@ -17,6 +18,6 @@ var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(fal
 var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true };
 var stdin = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), false, 1 << 16);
 var code = await Cli.RunAsync(args, stdin, stdout, stderr, environment: null,
-    outputIsTerminal: !Console.IsOutputRedirected && !Console.IsErrorRedirected, cancellationToken: cts.Token).ConfigureAwait(false);
+    outputIsTerminal: ProgressReporter.IsWanted(Console.IsOutputRedirected, Console.IsErrorRedirected), cancellationToken: cts.Token).ConfigureAwait(false);
 await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 return code;

@@ -14,6 +14,14 @@ public class ProgressReporterTests
         Assert.Equal("0 records, 0 records/s", ProgressReporter.Format("records", 0, null, TimeSpan.Zero, null));
     }
 
+    [Theory]
+    [InlineData(false, false, true)]
+    [InlineData(true, false, false)]  // samsa consume ... | jq
+    [InlineData(false, true, false)]  // samsa perf produce ... 2> log
+    [InlineData(true, true, false)]
+    public void Progress_is_wanted_only_when_stdout_and_stderr_are_terminals(bool outputRedirected, bool errorRedirected, bool wanted) =>
+        Assert.Equal(wanted, ProgressReporter.IsWanted(outputRedirected, errorRedirected));
+
     [Fact]
     public void Unknown_lag_is_a_question_mark_not_zero()
     {

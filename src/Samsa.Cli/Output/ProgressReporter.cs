@@ -36,6 +36,12 @@ internal sealed class ProgressReporter
         _lastTicks = _startTicks;
     }
 
+    /// <summary>
+    /// Whether the process may show live progress: only when stdout is a terminal (a person is
+    /// watching) and stderr is too (the carriage-return line must not land in a pipe or a log file).
+    /// </summary>
+    public static bool IsWanted(bool outputRedirected, bool errorRedirected) => !outputRedirected && !errorRedirected;
+
     /// <summary>True when progress is displayed at all.</summary>
     public bool Enabled => _terminal is not null;
 

@@ -35,11 +35,14 @@ public sealed class AdminClient : IAsyncDisposable, IDisposable
     /// <summary>Options in use.</summary>
     public AdminOptions Options => _context.Options;
 
-    /// <summary>Brokers, controller and topics; <paramref name="topics"/> null means every topic. Never creates topics.</summary>
+    /// <summary>
+    /// Brokers, controller and topics; <paramref name="topics"/> null means every topic. Never creates
+    /// topics; a named topic that does not exist fails the call at once (UnknownTopicOrPartition).
+    /// </summary>
     public Task<ClusterMetadata> DescribeMetadataAsync(IReadOnlyCollection<string>? topics = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return MetadataHandler.RunAsync(_context, topics, cancellationToken);
+        return MetadataHandler.RunAsync(_context, topics, cancellationToken, unknownTopicIsFinal: true);
     }
 
     /// <summary>Cluster id, controller and brokers (DescribeCluster, or Metadata on brokers without it).</summary>
@@ -83,7 +86,7 @@ public sealed class AdminClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(topics);
         ThrowIfDisposed();
-        var metadata = await MetadataHandler.RunAsync(_context, topics, cancellationToken, allowAutoTopicCreation: true).ConfigureAwait(false);
+        var metadata = await MetadataHandler.RunAsync(_context, topics, cancellationToken, allowAutoTopicCreation: true, unknownTopicIsFinal: true).ConfigureAwait(false);
         return metadata.Topics;
     }
 

@@ -10,14 +10,17 @@ internal static class MetadataHandler
     /// Fetches metadata for <paramref name="topics"/> (null: every topic). Auto-creates topics only
     /// when <paramref name="allowAutoTopicCreation"/> (and the broker allows it), as a producer's
     /// metadata request would; a topic being created answers LEADER_NOT_AVAILABLE, which is retried.
+    /// An unknown topic is retried like other metadata errors (Java's leader lookup for listOffsets
+    /// does) unless <paramref name="unknownTopicIsFinal"/>, which describe operations set: Java's
+    /// describeTopics answers an unknown topic at once.
     /// </summary>
     public static Task<ClusterMetadata> RunAsync(AdminContext context, IReadOnlyCollection<string>? topics, CancellationToken cancellationToken,
-        bool allowAutoTopicCreation = false) =>
+        bool allowAutoTopicCreation = false, bool unknownTopicIsFinal = false) =>
         context.RetryAsync("Metadata", async ct =>
         {
             var response = await context.Sender.SendAsync<MetadataRequest, MetadataResponse>(
                 null, v => Build(v, topics, allowAutoTopicCreation), ct).ConfigureAwait(false);
-            return Convert(response);
+            return Convert(response, unknownTopicIsFinal);
         }, cancellationToken);
 
     internal static MetadataRequest Build(short version, IReadOnlyCollection<string>? topics, bool allowAutoTopicCreation = false)
@@ -40,7 +43,7 @@ internal static class MetadataHandler
         return request;
     }
 
-    internal static ClusterMetadata Convert(MetadataResponse response)
+    internal static ClusterMetadata Convert(MetadataResponse response, bool unknownTopicIsFinal = false)
     {
         var brokers = new List<BrokerDescription>(response.Brokers.Count);
         foreach (var b in response.Brokers)
@@ -50,9 +53,9 @@ internal static class MetadataHandler
         foreach (var t in response.Topics)
         {
             var code = (ErrorCode)t.ErrorCode;
-            // An unknown topic is an answer, not a hiccup: fail at once as Java's describeTopics
-            // does, instead of retrying until the timeout.
-            if (code == ErrorCode.UnknownTopicOrPartition)
+            // For a describe, an unknown topic is an answer, not a hiccup: fail at once instead of
+            // retrying until the timeout.
+            if (code == ErrorCode.UnknownTopicOrPartition && unknownTopicIsFinal)
                 throw new FinalAdminException(code, $"topic '{t.Name}' does not exist");
             if (code != ErrorCode.None)
                 throw AdminErrors.Create("Metadata", $"topic '{t.Name}'", code, null);
