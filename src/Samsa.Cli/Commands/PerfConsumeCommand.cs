@@ -18,6 +18,7 @@ namespace Samsa.Cli.Commands;
 internal sealed class PerfConsumeCommand : CliCommand
 {
     private static readonly OptionSpec Idle = new(null, "timeout", "MS", "fail when no record arrives for this long (default 10000)");
+    private static readonly OptionSpec Single = new(null, "single", null, "read with Consume() (one record per call) instead of Poll() (up to max.poll.records)");
 
     private static readonly OptionSpec PerfGroup = ConsumeCommand.Group with { Help = "consume as this group (default: no group; every partition from the beginning)" };
 
@@ -32,7 +33,7 @@ internal sealed class PerfConsumeCommand : CliCommand
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
         [PerfProduceCommand.PerfBrokers, PerfProduceCommand.PerfTopic, PerfProduceCommand.Records, PerfProduceCommand.RecordSize, PerfProduceCommand.Partitions,
-            PerfGroup, Idle, CommonOptions.Property, CommonOptions.Json];
+            PerfGroup, Idle, Single, CommonOptions.Property, CommonOptions.Json];
 
     public override async Task<int> RunAsync(ParsedArguments args, CliContext context)
     {
@@ -44,6 +45,7 @@ internal sealed class PerfConsumeCommand : CliCommand
         var idle = TimeSpan.FromMilliseconds(args.GetInt32(Idle.Long, 10000, 1));
         var group = args.Get(ConsumeCommand.Group.Long);
         var json = args.Has(CommonOptions.Json.Long);
+        var single = args.Has(Single.Long);
         var properties = CommonOptions.Properties(args);
 
         await using var scope = await EmbeddedClusterScope.StartAsync(args, context, [$"{topic}:{partitions}"]).ConfigureAwait(false);
@@ -94,8 +96,24 @@ internal sealed class PerfConsumeCommand : CliCommand
                 {
                     context.Cancellation.ThrowIfCancellationRequested();
                     var start = Stopwatch.GetTimestamp();
-                    var batch = consumer.Poll(TimeSpan.FromMilliseconds(100));
-                    if (batch.Count == 0)
+                    int n;
+                    if (single)
+                    {
+                        var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                        n = r is null ? 0 : 1;
+                        if (r is not null) bytes += Math.Max(0, r.SerializedKeySize) + Math.Max(0, r.SerializedValueSize);
+                    }
+                    else
+                    {
+                        var batch = consumer.Poll(TimeSpan.FromMilliseconds(100));
+                        n = batch.Count;
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            var r = batch[i];
+                            bytes += Math.Max(0, r.SerializedKeySize) + Math.Max(0, r.SerializedValueSize);
+                        }
+                    }
+                    if (n == 0)
                     {
                         if (Stopwatch.GetElapsedTime(lastProgress).TotalMilliseconds > idle.TotalMilliseconds)
                         {
@@ -106,12 +124,7 @@ internal sealed class PerfConsumeCommand : CliCommand
                     }
                     histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
                     lastProgress = Stopwatch.GetTimestamp();
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        var r = batch[i];
-                        bytes += Math.Max(0, r.SerializedKeySize) + Math.Max(0, r.SerializedValueSize);
-                    }
-                    count += batch.Count;
+                    count += n;
                     if (progress.IsDue)
                         progress.Report(count, records, ProgressReporter.Lag(ConsumerLag.Total(consumer)));
                 }

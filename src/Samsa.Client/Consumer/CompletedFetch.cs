@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Samsa.Protocol.Messages;
 using Samsa.Protocol.Records;
 using Samsa.Client.Metadata;
@@ -79,6 +80,7 @@ internal sealed class CompletedFetch
     }
 
     /// <summary>Reads up to <paramref name="max"/> records into <paramref name="sink"/>; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int ReadRecords(int max, IsolationLevel isolation, IFetchedRecordSink sink)
     {
         if (IsConsumed || _reader is null) return 0;

@@ -30,6 +30,7 @@ internal sealed class ConsumerNetworkClient : IDisposable
     readonly ConcurrentQueue<Node> _pendingDisconnects = new();
     int _wakeupRequested;
     int _wakeupDisabledDepth;
+    CancellationToken _cancellation;
 
     public ConsumerNetworkClient(NetworkClient client, ClientMetadata metadata, TimeProvider time, ILogger logger, long retryBackoffMs, int requestTimeoutMs)
     {
@@ -135,11 +136,25 @@ internal sealed class ConsumerNetworkClient : IDisposable
         _client.Wakeup();
     }
 
-    /// <summary>Throws when a wakeup was requested (and clears it).</summary>
+    /// <summary>
+    /// The token of the application call running now (the consumer sets it for the call's duration and
+    /// wakes the network client when it is cancelled). Polls that allow wakeups throw
+    /// <see cref="OperationCanceledException"/> once it is cancelled. Unlike <see cref="Wakeup"/> it
+    /// leaves no flag behind, so a cancellation that comes after the call ended cannot fail a later one.
+    /// Only the application thread sets and reads it (the heartbeat thread polls without wakeups).
+    /// </summary>
+    public CancellationToken Cancellation
+    {
+        get => _cancellation;
+        set => _cancellation = value;
+    }
+
+    /// <summary>Throws when a wakeup was requested (and clears it), or when <see cref="Cancellation"/> is cancelled.</summary>
     public void MaybeTriggerWakeup()
     {
-        if (Volatile.Read(ref _wakeupDisabledDepth) == 0 && Interlocked.Exchange(ref _wakeupRequested, 0) == 1)
-            throw new ConsumerWakeupException();
+        if (Volatile.Read(ref _wakeupDisabledDepth) != 0) return;
+        if (Interlocked.Exchange(ref _wakeupRequested, 0) == 1) throw new ConsumerWakeupException();
+        _cancellation.ThrowIfCancellationRequested();
     }
 
     public void DisableWakeups() => Interlocked.Increment(ref _wakeupDisabledDepth);
@@ -197,11 +212,10 @@ internal sealed class ConsumerNetworkClient : IDisposable
 
     void MaybeTriggerWakeupUnlocked()
     {
-        if (Volatile.Read(ref _wakeupDisabledDepth) == 0 && Interlocked.Exchange(ref _wakeupRequested, 0) == 1)
-        {
-            // Completions gathered in this poll still fire on the next one.
-            throw new ConsumerWakeupException();
-        }
+        if (Volatile.Read(ref _wakeupDisabledDepth) != 0) return;
+        // Completions gathered in this poll still fire on the next one.
+        if (Interlocked.Exchange(ref _wakeupRequested, 0) == 1) throw new ConsumerWakeupException();
+        _cancellation.ThrowIfCancellationRequested();
     }
 
     long TrySend(long nowMs)

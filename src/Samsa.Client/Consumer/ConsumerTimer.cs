@@ -32,6 +32,14 @@ internal sealed class ConsumerTimer
 
     public void Update() => CurrentTimeMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>Reads the clock and starts a new deadline <paramref name="timeoutMs"/> from now (reuse without allocating).</summary>
+    public ConsumerTimer Restart(long timeoutMs)
+    {
+        Update();
+        Reset(timeoutMs);
+        return this;
+    }
+
     public void Update(long nowMs) => CurrentTimeMs = Math.Max(CurrentTimeMs, nowMs);
 
     public static long ToMs(TimeSpan timeout) =>

@@ -34,6 +34,13 @@ internal sealed class Fetcher : IDisposable
     readonly RecordBatchReader _reader;
     CompletedFetch? _nextInLine;
 
+    // What the last fetch planning saw (under _lock), so SendFetchesIfNeeded can skip planning when
+    // nothing that decides it has changed: the subscription's fetch state, the metadata snapshot,
+    // and the events below, which set _replanNeeded.
+    bool _replanNeeded = true;
+    int _plannedSubscriptionVersion;
+    Cluster? _plannedCluster;
+
     public Fetcher(ConsumerConfig config, SubscriptionState subscriptions, ConsumerNetworkClient client, ClientMetadata metadata,
         ConsumerMetrics metrics, ILogger logger)
     {
@@ -66,6 +73,23 @@ internal sealed class Fetcher : IDisposable
                 return _nextInLine is { IsConsumed: false } n && _subscriptions.IsFetchable(n.Partition);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="SendFetches"/>, but only when something that decides the fetches changed since the
+    /// last planning: a response or failure arrived, buffered data was consumed or dropped, the
+    /// subscription's fetch state or the metadata changed, or the last planning skipped a partition
+    /// for a reason that passes with time. Cheap otherwise, so the consumer may call it after every
+    /// record it returns. Returns -1 when skipped.
+    /// </summary>
+    public int SendFetchesIfNeeded()
+    {
+        lock (_lock)
+        {
+            if (!_replanNeeded && _plannedSubscriptionVersion == _subscriptions.FetchStateVersion && ReferenceEquals(_plannedCluster, _metadata.Fetch()))
+                return -1;
+        }
+        return SendFetches();
     }
 
     /// <summary>Sends a fetch to every broker leading a fetchable partition that has none in flight. Returns how many were sent.</summary>
@@ -147,7 +171,14 @@ internal sealed class Fetcher : IDisposable
         var cluster = _metadata.Fetch();
         var byNode = new Dictionary<int, (Node Node, List<(TopicPartition, FetchRequestPartitionData)> Partitions)>();
         HashSet<TopicPartition> buffered;
-        lock (_lock) buffered = BufferedPartitions();
+        lock (_lock)
+        {
+            // Read before the state it describes: a change after this point makes the next call plan again.
+            _replanNeeded = false;
+            _plannedSubscriptionVersion = _subscriptions.FetchStateVersion;
+            _plannedCluster = cluster;
+            buffered = BufferedPartitions();
+        }
         foreach (var (tp, position) in _subscriptions.FetchablePartitions())
         {
             if (buffered.Contains(tp)) continue;
@@ -158,7 +189,12 @@ internal sealed class Fetcher : IDisposable
                 _metadata.RequestUpdate();
                 continue;
             }
-            if (_client.IsUnavailable(leader)) continue;
+            if (_client.IsUnavailable(leader))
+            {
+                // Passes with time (connection back-off), which no event reports: plan again next call.
+                lock (_lock) _replanNeeded = true;
+                continue;
+            }
             lock (_lock)
             {
                 if (_nodesWithPendingFetch.Contains(leader.Id)) continue;
@@ -239,6 +275,7 @@ internal sealed class Fetcher : IDisposable
         lock (_lock)
         {
             _nodesWithPendingFetch.Remove(nodeId);
+            _replanNeeded = true;
             if (!_sessions.TryGetValue(nodeId, out var session)) return;
             var keys = new List<TopicPartition>(partitions.Count);
             foreach (var (tp, _) in partitions) keys.Add(tp);
@@ -265,6 +302,7 @@ internal sealed class Fetcher : IDisposable
         lock (_lock)
         {
             _nodesWithPendingFetch.Remove(nodeId);
+            _replanNeeded = true;
             if (_sessions.TryGetValue(nodeId, out var session)) session.HandleError();
         }
         _logger.LogDebug(error, "Fetch from node {Node} failed", nodeId);
@@ -289,16 +327,23 @@ internal sealed class Fetcher : IDisposable
                     if (_nextInLine is null || _nextInLine.IsConsumed)
                     {
                         if (!_completedFetches.TryPeek(out var cf)) break;
+                        // A partition leaves the buffered set: it may be fetched again.
+                        _replanNeeded = true;
                         if (!cf.Initialized)
                         {
                             try
                             {
                                 _nextInLine = InitializeCompletedFetch(cf);
                             }
+                            catch when (remaining < maxRecords)
+                            {
+                                // Records were collected in this call: return them; the fetch stays queued and
+                                // fails again, so its error surfaces on the next poll (Java).
+                                break;
+                            }
                             catch
                             {
-                                // Throw only if nothing was returned yet; otherwise keep it for the next poll (Java).
-                                if (remaining == maxRecords) _completedFetches.Dequeue();
+                                _completedFetches.Dequeue();
                                 throw;
                             }
                         }
@@ -313,6 +358,7 @@ internal sealed class Fetcher : IDisposable
                         // Keep paused data buffered; it is returned after Resume.
                         (paused ??= []).Add(_nextInLine);
                         _nextInLine = null;
+                        _replanNeeded = true;
                     }
                     else
                     {
@@ -330,6 +376,7 @@ internal sealed class Fetcher : IDisposable
                             break;
                         }
                         remaining -= sink.Count - before;
+                        if (_nextInLine.IsConsumed) _replanNeeded = true;
                     }
                 }
             }
@@ -449,6 +496,7 @@ internal sealed class Fetcher : IDisposable
     {
         lock (_lock)
         {
+            _replanNeeded = true;
             var keep = new Queue<CompletedFetch>();
             foreach (var cf in _completedFetches)
             {

@@ -18,27 +18,36 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// (offset out of range with auto.offset.reset none, authorization, corrupt data, fenced member).</exception>
     public ConsumeResult<TKey, TValue>? Consume(TimeSpan timeout)
     {
-        var records = PollInternal(ConsumerTimer.ToMs(timeout), 1);
-        return records.Count > 0 ? records[0] : null;
+        var timeoutMs = ConsumerTimer.ToMs(timeout);
+        Acquire();
+        try
+        {
+            return PollInternal(timeoutMs, 1, _single, CancellationToken.None) > 0 ? TakeSingle() : null;
+        }
+        finally
+        {
+            Release();
+        }
     }
 
     /// <summary>Returns the next record, waiting until one arrives or <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public ConsumeResult<TKey, TValue> Consume(CancellationToken cancellationToken)
     {
-        using var registration = cancellationToken.Register(static s => ((KafkaConsumer<TKey, TValue>)s!).Wakeup(), this);
+        Acquire();
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            // A buffered record is returned without registering with the token: most calls end here.
+            if (PollInternal(0, 1, _single, CancellationToken.None) > 0) return TakeSingle();
             while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var records = PollInternal(long.MaxValue / 4, 1);
-                if (records.Count > 0) return records[0];
+                if (PollInternal(long.MaxValue / 4, 1, _single, cancellationToken) > 0) return TakeSingle();
             }
         }
-        catch (ConsumerWakeupException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            throw new OperationCanceledException("Consume was cancelled.", cancellationToken);
+            Release();
         }
     }
 
@@ -48,8 +57,16 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// </summary>
     public ConsumerRecords<TKey, TValue> Poll(TimeSpan timeout)
     {
-        var records = PollInternal(ConsumerTimer.ToMs(timeout), _config.MaxPollRecords);
-        return records.Count == 0 ? ConsumerRecords<TKey, TValue>.Empty : new ConsumerRecords<TKey, TValue>(records);
+        var timeoutMs = ConsumerTimer.ToMs(timeout);
+        Acquire();
+        try
+        {
+            return PollInternal(timeoutMs, _config.MaxPollRecords, _batch, CancellationToken.None) > 0 ? TakeBatch() : ConsumerRecords<TKey, TValue>.Empty;
+        }
+        finally
+        {
+            Release();
+        }
     }
 
     /// <summary>
@@ -57,7 +74,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// Do not call other members until it completes.
     /// </summary>
     public Task<ConsumeResult<TKey, TValue>> ConsumeAsync(CancellationToken cancellationToken = default) =>
-        Task.Run(() => Consume(cancellationToken), CancellationToken.None);
+        Task.Run(() => Consume(cancellationToken), cancellationToken);
 
     /// <summary>Records as an async stream until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async IAsyncEnumerable<ConsumeResult<TKey, TValue>> ConsumeAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -67,7 +84,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             ConsumerRecords<TKey, TValue> batch;
             try
             {
-                batch = await Task.Run(() => PollBatchUntilCancelled(cancellationToken), CancellationToken.None).ConfigureAwait(false);
+                batch = await Task.Run(() => PollBatchUntilCancelled(cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -79,50 +96,93 @@ public sealed partial class KafkaConsumer<TKey, TValue>
 
     ConsumerRecords<TKey, TValue> PollBatchUntilCancelled(CancellationToken cancellationToken)
     {
-        using var registration = cancellationToken.Register(static s => ((KafkaConsumer<TKey, TValue>)s!).Wakeup(), this);
+        Acquire();
         try
         {
             while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var records = PollInternal(long.MaxValue / 4, _config.MaxPollRecords);
-                if (records.Count > 0) return new ConsumerRecords<TKey, TValue>(records);
+                if (PollInternal(long.MaxValue / 4, _config.MaxPollRecords, _batch, cancellationToken) > 0) return TakeBatch();
             }
-        }
-        catch (ConsumerWakeupException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
-    }
-
-    List<ConsumeResult<TKey, TValue>> PollInternal(long timeoutMs, int maxRecords)
-    {
-        Acquire();
-        try
-        {
-            if (_subscriptions.HasNoSubscriptionOrUserAssignment)
-                throw new InvalidOperationException("Consumer is not subscribed to any topics or assigned any partitions.");
-            var timer = new ConsumerTimer(_time, timeoutMs);
-            do
-            {
-                _client.MaybeTriggerWakeup();
-                UpdateAssignmentMetadataIfNeeded(timer);
-                var records = PollForFetches(timer, maxRecords);
-                if (records.Count > 0)
-                {
-                    // Pipelining: send the next fetches before handing records over, so their responses
-                    // arrive while the application works. No wakeups here: positions already moved.
-                    if (_fetcher.SendFetches() > 0 || _client.HasPendingRequests()) _client.PollNoWakeup();
-                    return records;
-                }
-            }
-            while (timer.NotExpired);
-            return [];
         }
         finally
         {
             Release();
         }
+    }
+
+    ConsumeResult<TKey, TValue> TakeSingle()
+    {
+        var r = _single[0];
+        _single.Clear();
+        return r;
+    }
+
+    ConsumerRecords<TKey, TValue> TakeBatch()
+    {
+        // The application keeps the list: copy the reused one into an exactly sized list.
+        var records = new List<ConsumeResult<TKey, TValue>>(_batch.Count);
+        records.AddRange(_batch);
+        _batch.Clear();
+        return new ConsumerRecords<TKey, TValue>(records);
+    }
+
+    /// <summary>
+    /// One Consume/Poll: collects up to <paramref name="maxRecords"/> into <paramref name="target"/>
+    /// (empty on entry), waiting up to <paramref name="timeoutMs"/>. Cancelling
+    /// <paramref name="cancellationToken"/> interrupts a wait with <see cref="OperationCanceledException"/>
+    /// (its own kind of wakeup: unlike <see cref="Wakeup"/>, it leaves nothing behind for a later call).
+    /// </summary>
+    int PollInternal(long timeoutMs, int maxRecords, List<ConsumeResult<TKey, TValue>> target, CancellationToken cancellationToken)
+    {
+        if (_subscriptions.HasNoSubscriptionOrUserAssignment)
+            throw new InvalidOperationException("Consumer is not subscribed to any topics or assigned any partitions.");
+        // Nested calls (from a rebalance callback) get their own timer; the usual call reuses one.
+        var timer = _refCount == 1 ? _callTimer.Restart(timeoutMs) : new ConsumerTimer(_time, timeoutMs);
+        var registration = default(CancellationTokenRegistration);
+        if (cancellationToken.CanBeCanceled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _client.Cancellation = cancellationToken;
+            if (_coordinatorClient is not null) _coordinatorClient.Cancellation = cancellationToken;
+            registration = cancellationToken.UnsafeRegister(static s => ((KafkaConsumer<TKey, TValue>)s!).InterruptForCancellation(), this);
+        }
+        try
+        {
+            target.Clear();
+            _collector.Target = target;
+            do
+            {
+                _client.MaybeTriggerWakeup();
+                UpdateAssignmentMetadataIfNeeded(timer);
+                if (PollForFetches(timer, maxRecords) > 0)
+                {
+                    // Pipelining: send the next fetches before handing records over, so their responses
+                    // arrive while the application works. No wakeups here: positions already moved.
+                    // Skipped, with the network poll, when nothing changed since the last planning:
+                    // with Consume() that is most calls.
+                    var sent = _fetcher.SendFetchesIfNeeded();
+                    if (sent > 0 || (sent == 0 && _client.HasPendingRequests())) _client.PollNoWakeup();
+                    return target.Count;
+                }
+            }
+            while (timer.NotExpired);
+            return 0;
+        }
+        finally
+        {
+            if (cancellationToken.CanBeCanceled)
+            {
+                registration.Dispose();
+                _client.Cancellation = default;
+                if (_coordinatorClient is not null) _coordinatorClient.Cancellation = default;
+            }
+        }
+    }
+
+    void InterruptForCancellation()
+    {
+        _networkClient.Wakeup();
+        _coordinatorNetworkClient?.Wakeup();
     }
 
     void UpdateAssignmentMetadataIfNeeded(ConsumerTimer timer)
@@ -132,51 +192,39 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             if (_subscriptions.HasAutoAssignedPartitions) _coordinator.Poll(timer);
             _coordinator.RefreshCommittedOffsetsIfNeeded();
         }
-        else
-        {
-            _subscriptions.ResetInitializingPartitions();
-        }
+        // Once every partition has a position nothing needs resetting until the fetch state changes
+        // again (a reset request, a new assignment), so the per-partition scans are skipped.
+        var version = _subscriptions.FetchStateVersion;
+        if (version == _positionsValidAtVersion) return;
+        if (_coordinator is null) _subscriptions.ResetInitializingPartitions();
         _offsetFetcher.ResetPositionsIfNeeded();
+        if (_subscriptions.HasAllFetchPositions()) _positionsValidAtVersion = version;
     }
 
-    List<ConsumeResult<TKey, TValue>> PollForFetches(ConsumerTimer timer, int maxRecords)
+    int PollForFetches(ConsumerTimer timer, int maxRecords)
     {
-        var collected = Collect(maxRecords);
-        if (collected.Count > 0) return collected;
+        var collected = _fetcher.CollectFetch(maxRecords, _collector);
+        if (collected > 0) return collected;
         _fetcher.SendFetches();
         var pollTimeout = timer.RemainingMs;
         if (!_subscriptions.HasAllFetchPositions()) pollTimeout = Math.Min(pollTimeout, (long)_config.RetryBackoff.TotalMilliseconds);
         if (_coordinator is not null && _subscriptions.HasAutoAssignedPartitions && _subscriptions.AssignedCount == 0)
             pollTimeout = Math.Min(pollTimeout, 100);
         var pollTimer = new ConsumerTimer(_time, pollTimeout);
-        _client.Poll(pollTimer, () => !_fetcher.HasAvailableFetches);
+        _client.Poll(pollTimer, _noFetchesAvailable);
         timer.Update(pollTimer.CurrentTimeMs);
-        return Collect(maxRecords);
-    }
-
-    List<ConsumeResult<TKey, TValue>> Collect(int maxRecords)
-    {
-        _collector.Reset();
-        _fetcher.CollectFetch(maxRecords, _collector);
-        return _collector.Take();
+        return _fetcher.CollectFetch(maxRecords, _collector);
     }
 
     /// <summary>Deserializes records as the fetcher hands them out (their bytes are valid only during the call).</summary>
     sealed class RecordCollector(KafkaConsumer<TKey, TValue> owner) : IFetchedRecordSink
     {
-        List<ConsumeResult<TKey, TValue>> _records = [];
+        /// <summary>Where records go in the current call (the consumer's reused single or batch list).</summary>
+        public List<ConsumeResult<TKey, TValue>> Target { get; set; } = [];
 
-        public int Count => _records.Count;
+        public int Count => Target.Count;
 
-        public void Reset() => _records = [];
-
-        public List<ConsumeResult<TKey, TValue>> Take()
-        {
-            var r = _records;
-            _records = [];
-            return r;
-        }
-
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(TopicPartition partition, in Record record, int leaderEpoch)
         {
             TKey key;
@@ -197,7 +245,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                 headers = new Headers();
                 foreach (var h in record.Headers) headers.Add(h.Key, h.IsValueNull ? null : h.Value.ToArray());
             }
-            _records.Add(new ConsumeResult<TKey, TValue>(partition.Topic, partition.Partition, record.Offset, record.Timestamp, record.TimestampType,
+            Target.Add(new ConsumeResult<TKey, TValue>(partition.Topic, partition.Partition, record.Offset, record.Timestamp, record.TimestampType,
                 key, value, headers, leaderEpoch >= 0 ? leaderEpoch : null,
                 record.IsKeyNull ? -1 : record.Key.Length, record.IsValueNull ? -1 : record.Value.Length));
         }

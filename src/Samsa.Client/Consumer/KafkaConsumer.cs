@@ -41,6 +41,12 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IDisposable
     readonly OffsetFetcher _offsetFetcher;
     readonly ConsumerMetrics _metrics;
     readonly RecordCollector _collector;
+    // Reused by every Consume/Poll call (one thread at a time): Consume() allocates only its result.
+    readonly List<ConsumeResult<TKey, TValue>> _single = new(1);
+    readonly List<ConsumeResult<TKey, TValue>> _batch = [];
+    readonly ConsumerTimer _callTimer;
+    readonly Func<bool> _noFetchesAvailable;
+    int _positionsValidAtVersion = -1;
     long _currentThread = NoCurrentThread;
     int _refCount;
     volatile bool _closed;
@@ -77,6 +83,8 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IDisposable
         _fetcher = new Fetcher(config, _subscriptions, _client, _metadata, _metrics, _logger);
         _offsetFetcher = new OffsetFetcher(config, _subscriptions, _client, _metadata, _logger, _time);
         _collector = new RecordCollector(this);
+        _callTimer = new ConsumerTimer(_time, 0);
+        _noFetchesAvailable = () => !_fetcher.HasAvailableFetches;
         if (config.GroupId is not null)
         {
             var nodes = new ManualMetadataUpdater([]);

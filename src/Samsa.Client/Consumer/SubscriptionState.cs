@@ -70,6 +70,16 @@ internal sealed class SubscriptionState
 
     public SubscriptionState(AutoOffsetReset defaultReset) => _defaultReset = defaultReset;
 
+    // Bumped (under the lock) whenever which partitions may be fetched, or from where, may have changed.
+    int _fetchStateVersion;
+
+    /// <summary>
+    /// Changes whenever the set of fetchable partitions or their fetch state may have changed
+    /// (assignment, seek, reset, pause, resume, revocation, a new high watermark), so the fetcher
+    /// can skip re-planning fetches when nothing did. Positions moving forward do not change it.
+    /// </summary>
+    public int FetchStateVersion => Volatile.Read(ref _fetchStateVersion);
+
     /// <summary>Bumped on each assignment change, so in-flight work for an old assignment can be discarded.</summary>
     public int AssignmentId { get; private set; }
 
@@ -157,6 +167,7 @@ internal sealed class SubscriptionState
             _assignment = [];
             _type = SubscriptionType.None;
             AssignmentId++;
+            _fetchStateVersion++;
         }
     }
 
@@ -196,6 +207,7 @@ internal sealed class SubscriptionState
             next[tp] = _assignment.TryGetValue(tp, out var existing) ? existing : new TopicPartitionState();
         _assignment = next;
         AssignmentId++;
+        _fetchStateVersion++;
     }
 
     public List<TopicPartition> AssignedPartitions()
@@ -249,6 +261,7 @@ internal sealed class SubscriptionState
         {
             if (!_assignment.TryGetValue(tp, out var s)) return;
             s.Position = position;
+            if (s.FetchState != FetchState.Fetching) _fetchStateVersion++;
             s.FetchState = FetchState.Fetching;
         }
     }
@@ -263,6 +276,7 @@ internal sealed class SubscriptionState
             s.FetchState = FetchState.Fetching;
             s.ResetStrategy = null;
             s.ResetInFlight = false;
+            _fetchStateVersion++;
         }
     }
 
@@ -277,6 +291,7 @@ internal sealed class SubscriptionState
             s.Position = position;
             s.FetchState = FetchState.Fetching;
             s.ResetStrategy = null;
+            _fetchStateVersion++;
         }
     }
 
@@ -289,6 +304,7 @@ internal sealed class SubscriptionState
             s.FetchState = FetchState.AwaitReset;
             s.NextResetAttemptMs = 0;
             s.ResetInFlight = false;
+            _fetchStateVersion++;
         }
     }
 
@@ -312,36 +328,41 @@ internal sealed class SubscriptionState
                 if (s.FetchState != FetchState.Initializing) continue;
                 s.ResetStrategy = _defaultReset;
                 s.FetchState = FetchState.AwaitReset;
+                _fetchStateVersion++;
             }
         }
     }
 
-    public List<TopicPartition> InitializingPartitions()
+    /// <summary>Partitions without a position yet (empty, and nothing allocated, in the steady state: called on every poll).</summary>
+    public IReadOnlyList<TopicPartition> InitializingPartitions()
     {
         lock (_lock)
         {
-            var result = new List<TopicPartition>();
+            List<TopicPartition>? result = null;
             foreach (var (tp, s) in _assignment)
             {
-                if (s.FetchState == FetchState.Initializing) result.Add(tp);
+                if (s.FetchState == FetchState.Initializing) (result ??= []).Add(tp);
             }
-            return result;
+            return result ?? (IReadOnlyList<TopicPartition>)[];
         }
     }
 
-    /// <summary>Partitions awaiting a reset whose back-off has passed and that have no ListOffsets in flight; marks them in flight.</summary>
-    public List<(TopicPartition Partition, AutoOffsetReset Strategy)> TakePartitionsToReset(long nowMs)
+    /// <summary>
+    /// Partitions awaiting a reset whose back-off has passed and that have no ListOffsets in flight;
+    /// marks them in flight. Empty (nothing allocated) in the steady state: called on every poll.
+    /// </summary>
+    public IReadOnlyList<(TopicPartition Partition, AutoOffsetReset Strategy)> TakePartitionsToReset(long nowMs)
     {
         lock (_lock)
         {
-            var result = new List<(TopicPartition, AutoOffsetReset)>();
+            List<(TopicPartition, AutoOffsetReset)>? result = null;
             foreach (var (tp, s) in _assignment)
             {
                 if (s.FetchState != FetchState.AwaitReset || s.ResetInFlight || s.NextResetAttemptMs > nowMs) continue;
                 s.ResetInFlight = true;
-                result.Add((tp, s.ResetStrategy ?? _defaultReset));
+                (result ??= []).Add((tp, s.ResetStrategy ?? _defaultReset));
             }
-            return result;
+            return result ?? (IReadOnlyList<(TopicPartition, AutoOffsetReset)>)[];
         }
     }
 
@@ -364,12 +385,20 @@ internal sealed class SubscriptionState
 
     public void Pause(TopicPartition tp)
     {
-        lock (_lock) Required(tp).Paused = true;
+        lock (_lock)
+        {
+            Required(tp).Paused = true;
+            _fetchStateVersion++;
+        }
     }
 
     public void Resume(TopicPartition tp)
     {
-        lock (_lock) Required(tp).Paused = false;
+        lock (_lock)
+        {
+            Required(tp).Paused = false;
+            _fetchStateVersion++;
+        }
     }
 
     public bool IsPaused(TopicPartition tp)
@@ -397,6 +426,7 @@ internal sealed class SubscriptionState
             foreach (var tp in partitions)
             {
                 if (_assignment.TryGetValue(tp, out var s)) s.PendingRevocation = true;
+                _fetchStateVersion++;
             }
         }
     }
@@ -406,6 +436,7 @@ internal sealed class SubscriptionState
         lock (_lock)
         {
             if (!_assignment.TryGetValue(tp, out var s)) return;
+            _fetchStateVersion++;
             if (hw >= 0) s.HighWatermark = hw;
             if (logStart >= 0) s.LogStartOffset = logStart;
             if (lastStable >= 0) s.LastStableOffset = lastStable;

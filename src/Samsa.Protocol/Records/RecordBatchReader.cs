@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Samsa.Protocol.Compression;
 using Samsa.Protocol.Errors;
 using Samsa.Protocol.Primitives;
@@ -183,6 +184,7 @@ public sealed partial class RecordBatchReader : IDisposable
     /// Reads the next record of the current batch; false when the batch has no more. Control
     /// batches are returned like any other: check <see cref="RecordBatchHeader.IsControlBatch"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadRecord(out Record record)
     {
         switch (_mode)
@@ -198,6 +200,7 @@ public sealed partial class RecordBatchReader : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReadV2Record(out Record record)
     {
         if (!_recordsReady)
@@ -233,6 +236,7 @@ public sealed partial class RecordBatchReader : IDisposable
             throw new CorruptRecordException($"Record batch at offset {_batch.BaseOffset} declares {_recordsRemaining} records but decompresses to only {_records.Length} bytes.");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Record ParseV2Record()
     {
         var all = _records.Span;

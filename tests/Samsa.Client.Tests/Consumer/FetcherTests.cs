@@ -210,4 +210,34 @@ public sealed class FetcherTests : IDisposable
         t.PollUntilFetchesSent(3);
         Assert.Equal([P1], t.LastFetchPartitions(2));
     }
+
+    [Fact]
+    public void Planning_is_skipped_until_something_that_decides_the_fetches_changes()
+    {
+        Assert.Equal(1, _fetcher.SendFetchesIfNeeded());
+        PollUntilFetchesSent(1);
+        Assert.Equal(-1, _fetcher.SendFetchesIfNeeded()); // the fetch is in flight; nothing changed
+
+        RespondToLastFetch(1, Data(P0, 6, Batch(0, 3)), Data(P1, 6, Batch(0, 3)));
+        Assert.Equal(0, _fetcher.SendFetchesIfNeeded()); // a response arrived: plan; both partitions are buffered
+        Assert.Equal(-1, _fetcher.SendFetchesIfNeeded());
+
+        var sink = new Sink();
+        Assert.Equal(1, _fetcher.CollectFetch(1, sink)); // P0 moves from the queue into line
+        Assert.Equal(0, _fetcher.SendFetchesIfNeeded());
+        Assert.Equal(1, _fetcher.CollectFetch(1, sink)); // the next record of the same fetch: nothing changed
+        Assert.Equal(-1, _fetcher.SendFetchesIfNeeded());
+
+        Assert.Equal(2, _fetcher.CollectFetch(2, sink)); // P0's fetch is used up; P1's comes into line
+        Assert.Equal(1, _fetcher.SendFetchesIfNeeded()); // P0 (offset 3 of 6) is fetched again
+        PollUntilFetchesSent(2);
+        Assert.Equal([P0], LastFetchPartitions(1));
+        Assert.Equal(-1, _fetcher.SendFetchesIfNeeded());
+
+        _subscriptions.Pause(P1); // a subscription change always plans again
+        Assert.Equal(0, _fetcher.SendFetchesIfNeeded());
+        SetLeaders(Node1, Node1); // so does new metadata
+        Assert.Equal(0, _fetcher.SendFetchesIfNeeded());
+        Assert.Equal(-1, _fetcher.SendFetchesIfNeeded());
+    }
 }

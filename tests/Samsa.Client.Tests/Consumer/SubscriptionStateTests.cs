@@ -48,6 +48,40 @@ public class SubscriptionStateTests
     }
 
     [Fact]
+    public void Fetch_state_version_moves_on_every_change_that_decides_fetches_but_not_on_progress()
+    {
+        var s = new SubscriptionState(AutoOffsetReset.Latest);
+        var v = s.FetchStateVersion;
+        int Changed()
+        {
+            Assert.NotEqual(v, s.FetchStateVersion);
+            return v = s.FetchStateVersion;
+        }
+        s.AssignFromUser([A, B]);
+        Changed();
+        s.Seek(A, new FetchPosition(0, null));
+        Changed();
+        s.ResetInitializingPartitions(); // B awaits a reset
+        Changed();
+        s.MaybeSeekUnvalidated(B, new FetchPosition(7, null), AutoOffsetReset.Latest);
+        Changed();
+        s.UpdatePosition(A, new FetchPosition(5, null)); // records returned: only the offset moved
+        Assert.Equal(v, s.FetchStateVersion);
+        s.UpdateHighWatermark(A, 9, 0, 9);
+        Changed();
+        s.Pause(A);
+        Changed();
+        s.Resume(A);
+        Changed();
+        s.RequestOffsetReset(A);
+        Changed();
+        s.MarkPendingRevocation([B]);
+        Changed();
+        s.Unsubscribe();
+        Changed();
+    }
+
+    [Fact]
     public void Paused_partitions_keep_position_but_are_not_fetched()
     {
         var s = new SubscriptionState(AutoOffsetReset.Latest);

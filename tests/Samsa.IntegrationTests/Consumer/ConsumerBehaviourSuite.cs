@@ -116,6 +116,73 @@ public abstract class ConsumerBehaviourSuite(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Cancelling_a_waiting_consume_throws_operation_canceled_and_leaves_no_wakeup_behind()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("cancel", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "cancel", ["a"], partition: 0)).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers);
+        consumer.Assign([new TopicPartition("cancel", 0)]);
+        using (var first = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            Assert.Equal("a", consumer.Consume(first.Token).Value);
+
+        // Nothing more to read: the call waits until the token is cancelled.
+        using var cts = new CancellationTokenSource();
+        var waiting = Task.Run(() => consumer.Consume(cts.Token));
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        cts.Cancel();
+        var e = await Assert.ThrowsAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(cts.Token, e.CancellationToken);
+
+        // A cancellation is not a Wakeup: the next calls work, including after a token cancelled late.
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "cancel", ["b", "c"], partition: 0)).EnsureSuccess();
+        using var late = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal("b", consumer.Consume(late.Token).Value);
+        late.Cancel();
+        Assert.Equal("c", consumer.Consume(TimeSpan.FromSeconds(10))?.Value);
+    }
+
+    [Fact]
+    public async Task ConsumeAsync_with_a_cancelled_token_is_cancelled_and_a_wakeup_still_ends_a_waiting_consume()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("cancel-async", partitions: 1);
+        using var consumer = Create(cluster.BootstrapServers);
+        consumer.Assign([new TopicPartition("cancel-async", 0)]);
+        var cancelled = consumer.ConsumeAsync(new CancellationToken(canceled: true));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.True(cancelled.IsCanceled);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var waiting = consumer.ConsumeAsync(cts.Token);
+        await Task.Delay(300);
+        consumer.Wakeup();
+        await Assert.ThrowsAsync<ConsumerWakeupException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Consume_one_record_at_a_time_reads_every_partition_in_order_exactly_once()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("single", partitions: 3);
+        for (var p = 0; p < 3; p++)
+            (await Kcat.ProduceAsync(cluster.BootstrapServers, "single", Enumerable.Range(0, 400).Select(i => $"p{p}-{i}"), partition: p)).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers);
+        consumer.Assign([new TopicPartition("single", 0), new TopicPartition("single", 1), new TopicPartition("single", 2)]);
+        var seen = new Dictionary<int, List<string?>> { [0] = [], [1] = [], [2] = [] };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 1200; i++)
+        {
+            var r = consumer.Consume(cts.Token);
+            seen[r.Partition].Add(r.Value);
+        }
+        for (var p = 0; p < 3; p++)
+            Assert.Equal(Enumerable.Range(0, 400).Select(i => $"p{p}-{i}"), seen[p]);
+        Assert.Null(consumer.Consume(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
     public async Task Offsets_for_times_and_end_offsets_come_from_list_offsets()
     {
         await using var cluster = await StartClusterAsync();
