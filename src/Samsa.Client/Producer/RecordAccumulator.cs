@@ -355,6 +355,12 @@ internal sealed class RecordAccumulator
     /// </summary>
     public int SplitAndReenqueue(ProducerBatch bigBatch, long nowMs)
     {
+        // A batch no bigger than batch.size would come back whole from a batch.size split (the broker's
+        // limit is below batch.size): halve it instead, so repeated rejections end at single records,
+        // which then fail with MESSAGE_TOO_LARGE rather than being retried as they are until they expire.
+        int splitSize = bigBatch.EstimatedSizeInBytes > _batchSize
+            ? _batchSize
+            : RecordBatchLayout.HeaderSize + (bigBatch.EstimatedSizeInBytes - RecordBatchLayout.HeaderSize + 1) / 2;
         var parts = new List<ProducerBatch>();
         ProducerBatch? current = null;
         foreach (var (index, timestamp, tail) in bigBatch.ReadRecords())
@@ -362,7 +368,7 @@ internal sealed class RecordAccumulator
             var completion = bigBatch.CompletionAt(index);
             if (current is null || !current.TryAppendRaw(timestamp, tail.Span, completion))
             {
-                int capacity = Math.Max(_batchSize, RecordBatchLayout.HeaderSize + tail.Length + 32);
+                int capacity = Math.Max(splitSize, RecordBatchLayout.HeaderSize + tail.Length + 32);
                 current = new ProducerBatch(bigBatch.TopicPartition, new byte[capacity], bigBatch.CreatedMs) { IsSplitBatch = true };
                 parts.Add(current);
                 if (!current.TryAppendRaw(timestamp, tail.Span, completion))
@@ -380,6 +386,9 @@ internal sealed class RecordAccumulator
             }
             tm.ReplaceWithSplitBatches(bigBatch, parts);
         }
+        // Closed like Java's split batches: a part that ends up last in the deque must not take new
+        // records (they would fall inside its sequence range and behind records sent after them).
+        foreach (var part in parts) part.Close(_compression);
         var deque = GetOrCreateDeque(bigBatch.TopicPartition);
         lock (deque)
         {

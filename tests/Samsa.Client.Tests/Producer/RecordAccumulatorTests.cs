@@ -220,4 +220,32 @@ public class RecordAccumulatorTests
         Assert.Equal(Enumerable.Range(100, 10).Select(i => (long)i), seenTimestamps);
         for (int i = 0; i < 10; i++) Assert.Equal(i, (await tasks[i].Task).Offset);
     }
+
+    [Fact]
+    public void Split_of_a_batch_within_batch_size_halves_it_so_repeated_rejections_end_at_single_records()
+    {
+        var acc = Create(batchSize: 1024, linger: 0);
+        var batch = new ProducerBatch(T0, new byte[1024], _time.NowMs);
+        for (int i = 0; i < 8; i++)
+            Assert.True(batch.TryAppend(100 + i, default, true, new byte[100], false, null, null, null));
+        Assert.Equal(2, acc.SplitAndReenqueue(batch, _time.NowMs));
+        Assert.Equal([4, 4], acc.QueuedBatches(T0).Select(b => b.RecordCount));
+        var four = new ProducerBatch(T1, new byte[1024], _time.NowMs);
+        for (int i = 0; i < 4; i++)
+            Assert.True(four.TryAppend(100 + i, default, true, new byte[100], false, null, null, null));
+        Assert.Equal(2, acc.SplitAndReenqueue(four, _time.NowMs));
+        Assert.Equal([2, 2], acc.QueuedBatches(T1).Select(b => b.RecordCount));
+    }
+
+    [Fact]
+    public void Records_appended_after_a_split_start_a_new_batch_behind_the_split_parts()
+    {
+        var acc = Create(batchSize: 1024, linger: 0);
+        var batch = new ProducerBatch(T0, new byte[1024], _time.NowMs);
+        for (int i = 0; i < 8; i++)
+            Assert.True(batch.TryAppend(100 + i, default, true, new byte[100], false, null, null, null));
+        Assert.Equal(2, acc.SplitAndReenqueue(batch, _time.NowMs));
+        acc.TryAppend(T0, _time.NowMs, default, true, new byte[10], false, null, null, null);
+        Assert.Equal([4, 4, 1], acc.QueuedBatches(T0).Select(b => b.RecordCount));
+    }
 }

@@ -223,4 +223,39 @@ public abstract partial class KafkaProducerSuite
         Assert.Equal(Enumerable.Range(0, delivered.Count).Select(i => (long)i), delivered.Select(d => d.Offset));
         Assert.Equal(delivered.Select(d => Value(d.Index)), await ReadPartitionAsync(cluster, "p-permanent", 0, delivered.Count));
     }
+
+    [Fact]
+    public async Task Message_too_large_mid_stream_splits_the_batch_and_delivers_every_record_once_in_order()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("p-split", partitions: 1);
+        const int bursts = 12, perBurst = 25;
+        await using (var producer = Create(cluster, c =>
+        {
+            c.EnableIdempotence = true;
+            c.MaxInFlightRequestsPerConnection = RetryTestMaxInFlight;
+            c.RetryBackoff = TimeSpan.FromMilliseconds(10);
+            c.Linger = TimeSpan.FromMilliseconds(20); // each burst becomes one batch of many records
+        }))
+        {
+            using var cts = new CancellationTokenSource(TestTimeout);
+            var tasks = new List<Task<DeliveryResult>>(bursts * perBurst);
+            for (int burst = 0; burst < bursts; burst++)
+            {
+                if (burst == bursts / 2)
+                {
+                    await tasks[^1].WaitAsync(cts.Token);
+                    // The next produce request is rejected as too large: its batch is split, keeping its
+                    // sequences, and must still go out before the batches numbered after it.
+                    cluster.PushRequestErrors(ApiKey.Produce, ErrorCode.MessageTooLarge);
+                }
+                for (int j = 0; j < perBurst; j++)
+                    tasks.Add(producer.ProduceAsync("p-split", new ProducerRecord<string, string>(null!, Value(tasks.Count)), cts.Token));
+                await Task.Delay(5, cts.Token);
+            }
+            var results = await Task.WhenAll(tasks).WaitAsync(cts.Token);
+            Assert.Equal(Enumerable.Range(0, tasks.Count).Select(i => (long)i), results.Select(r => r.Offset));
+        }
+        Assert.Equal(Enumerable.Range(0, bursts * perBurst).Select(Value), await ReadPartitionAsync(cluster, "p-split", 0, bursts * perBurst));
+    }
 }
