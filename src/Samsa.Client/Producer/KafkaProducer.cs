@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Samsa.Client.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -200,6 +201,8 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable, IDisposable
 
     // The hot path: serialize into thread-local scratch buffers (byte[] is used as it is), pick the
     // partition, append under the partition lock. Nothing here allocates for byte[] keys and values.
+    // Per-record hot path: compiled optimized at once, not after a tier-0 warm-up (see docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryProduceNoWait(string topic, ProducerRecord<TKey, TValue> record, int partitionCount, TaskCompletionSource<DeliveryResult>? task,
         IDeliveryHandler? handler, out PendingRecord pending)
     {

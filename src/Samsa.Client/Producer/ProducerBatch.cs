@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Samsa.Client.Metadata;
 using System.Buffers;
 using Samsa.Protocol;
@@ -133,6 +134,8 @@ internal sealed class ProducerBatch
     /// Appends a record if it fits in the buffer; returns false when it does not (the caller then
     /// starts a new batch). Key or value null is passed as <paramref name="keyIsNull"/>/<paramref name="valueIsNull"/>.
     /// </summary>
+    // Per-record hot path: compiled optimized at once, not after a tier-0 warm-up (see docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull,
         Headers? headers, TaskCompletionSource<DeliveryResult>? task, IDeliveryHandler? handler)
     {
@@ -253,6 +256,8 @@ internal sealed class ProducerBatch
     /// failure with <paramref name="error"/>. Returns false when the batch was already completed
     /// (e.g. expired while its response was on the way).
     /// </summary>
+    // Per-record hot path: compiled optimized at once, not after a tier-0 warm-up (see docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Complete(long baseOffset, long logAppendTime, Exception? error, Func<int, Exception?>? recordError = null)
     {
         if (Interlocked.CompareExchange(ref _finalState, 1, 0) != 0) return false;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Samsa.Client.Metadata;
 using System.Collections.Concurrent;
 using Samsa.Protocol;
@@ -68,6 +69,8 @@ internal sealed class RecordAccumulator
     /// Appends without waiting for memory: NeedsMemory when a new batch would have to wait for
     /// buffer space (the caller then uses <see cref="Append"/> or <see cref="AppendAsync"/>).
     /// </summary>
+    // Per-record hot path: compiled optimized at once, not after a tier-0 warm-up (see docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public AppendStatus TryAppend(TopicPartition tp, long timestamp, ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value,
         bool valueIsNull, Headers? headers, TaskCompletionSource<DeliveryResult>? task, IDeliveryHandler? handler)
     {
