@@ -179,17 +179,21 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable, IDisposable
                 int partitionCount = _client.Cluster.PartitionCount(topic);
                 if (partitionCount <= 0)
                     partitionCount = await WaitOnMetadataAsync(topic, cancellationToken).ConfigureAwait(false);
-                if (TryProduceNoWait(topic, record, partitionCount, task, null, out var p))
-                    return await task.Task.ConfigureAwait(false);
-                pending = p;
+                if (!TryProduceNoWait(topic, record, partitionCount, task, null, out var p))
+                    pending = p;
             }
-            var r = pending.Value;
-            var status = await _accumulator.AppendAsync(r.TopicPartition, r.Timestamp, r.Key, r.KeyIsNull, r.Value, r.ValueIsNull,
-                r.Headers, task, null, _config.MaxBlock, cancellationToken).ConfigureAwait(false);
-            AfterAppend(r.TopicPartition, r.UsedSticky, r.Size, r.PartitionCount, status);
+            if (pending is { } r)
+            {
+                var status = await _accumulator.AppendAsync(r.TopicPartition, r.Timestamp, r.Key, r.KeyIsNull, r.Value, r.ValueIsNull,
+                    r.Headers, task, null, _config.MaxBlock, cancellationToken).ConfigureAwait(false);
+                AfterAppend(r.TopicPartition, r.UsedSticky, r.Size, r.PartitionCount, status);
+            }
         }
         finally
         {
+            // The next record's turn comes once this one is appended, never after its delivery: awaiting
+            // the delivery in here held every later record back by a whole linger plus a round trip, so
+            // once a wait started the producer sent one record per request for as long as records kept coming.
             myTurnDone.TrySetResult();
         }
         return await task.Task.ConfigureAwait(false);

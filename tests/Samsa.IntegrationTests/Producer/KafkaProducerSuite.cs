@@ -218,6 +218,25 @@ public abstract partial class KafkaProducerSuite(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Records_produced_while_the_first_waits_for_metadata_are_appended_without_waiting_for_its_delivery()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("p-chain", partitions: 1);
+        await using var producer = Create(cluster, c => c.Linger = TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource(TestTimeout);
+        // The first call has no metadata yet, so it and the calls behind it queue in call order; each
+        // must be appended as soon as its turn comes, not after the record before it was delivered
+        // (which, with this linger, would hold the second record for 30 s).
+        var tasks = Enumerable.Range(0, 50).Select(i => producer.ProduceAsync("p-chain", "k", $"v{i}", cts.Token)).ToList();
+        var tp = new Samsa.Client.Metadata.TopicPartition("p-chain", 0);
+        while (producer.Accumulator.QueuedBatches(tp).Sum(b => b.RecordCount) < 50)
+            await Task.Delay(10, cts.Token);
+        Assert.Single(producer.Accumulator.QueuedBatches(tp));
+        await producer.FlushAsync(cts.Token);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), (await Task.WhenAll(tasks).WaitAsync(cts.Token)).Select(r => r.Offset));
+    }
+
+    [Fact]
     public async Task Flush_sends_lingering_records()
     {
         await using var cluster = await StartClusterAsync();
