@@ -22,16 +22,16 @@ public class IdempotenceTests
 
     public IdempotenceTests() => _client = new FakeNetworkClient(_time, new FakeCluster().With("t", 0));
 
-    private void Build(int retries = int.MaxValue, long deliveryTimeout = 120_000)
+    private void Build(int retries = int.MaxValue, long deliveryTimeout = 120_000, short epoch = 0)
     {
         _tm = new TransactionManager(NullLogger.Instance);
         _accumulator = new RecordAccumulator(1024, CompressionType.None, 0, 100, 1000, deliveryTimeout, new BufferPool(1 << 20, 1024, _time), _time, _tm);
         _sender = new Sender(_client, _accumulator, _tm, null, NullLogger.Instance, _time, false, 1 << 20, -1, retries, 30_000, deliveryTimeout, 100);
         _sender.RunOnce();
         Assert.True(_client.InitProducerIdPending);
-        _client.RespondInitProducerId(1000, 0);
+        _client.RespondInitProducerId(1000, epoch);
         _sender.RunOnce();
-        Assert.Equal((1000L, (short)0), (_tm.ProducerId, _tm.ProducerEpoch));
+        Assert.Equal((1000L, epoch), (_tm.ProducerId, _tm.ProducerEpoch));
     }
 
     /// <summary>Appends <paramref name="records"/> records into the partition's open batch.</summary>
@@ -275,6 +275,35 @@ public class IdempotenceTests
         Assert.Same(batch, retried);
         Assert.Equal((1000L, (short)1, 0), StateOf(retried));
         Assert.Equal(1, _client.InitProducerIdRequests);
+        _client.Respond(baseOffset: 1);
+        _sender.RunOnce();
+        Assert.Equal(1, (await b[0].Task).Offset);
+    }
+
+    [Fact]
+    public async Task At_the_last_epoch_a_bump_asks_for_a_new_producer_id_and_renumbers_under_it()
+    {
+        Build(epoch: short.MaxValue);
+        Append();
+        Send();
+        _client.Respond(baseOffset: 0);
+        _sender.RunOnce();
+        var b = Append();
+        var batch = Send();
+        _client.Respond(ErrorCode.OutOfOrderSequenceNumber);
+        _sender.RunOnce();
+        _sender.RunOnce(); // the epoch cannot grow: the producer id is dropped and a new one requested
+        Assert.False(_tm.HasProducerId);
+        Assert.True(_client.InitProducerIdPending);
+        Assert.Equal(2, _client.InitProducerIdRequests);
+        _time.AdvanceMs(100);
+        _sender.RunOnce();
+        Assert.Single(_client.Sent.Skip(1)); // nothing is sent without a producer id
+        _client.RespondInitProducerId(2000, 0);
+        _sender.RunOnce();
+        var retried = Send();
+        Assert.Same(batch, retried);
+        Assert.Equal((2000L, (short)0, 0), StateOf(retried));
         _client.Respond(baseOffset: 1);
         _sender.RunOnce();
         Assert.Equal(1, (await b[0].Task).Offset);
