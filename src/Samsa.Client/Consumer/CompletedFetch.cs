@@ -24,6 +24,8 @@ internal interface IFetchedRecordSink
 internal sealed class CompletedFetch
 {
     readonly FetchResponse.PartitionData _data;
+    // The pooled response frame the records are slices of; released once this fetch is used up.
+    FetchFrameLease? _frame;
     RecordBatchReader? _reader;
     bool _inBatch;
     bool _batchSkipped;
@@ -31,9 +33,12 @@ internal sealed class CompletedFetch
     PriorityQueue<FetchResponse.AbortedTransaction, long>? _abortedTransactions;
     HashSet<long>? _abortedProducerIds;
 
-    public CompletedFetch(TopicPartition partition, long fetchOffset, FetchResponse.PartitionData data, short requestVersion, int nodeId = -1)
+    public CompletedFetch(TopicPartition partition, long fetchOffset, FetchResponse.PartitionData data, short requestVersion, int nodeId = -1,
+        FetchFrameLease? frame = null)
     {
         Partition = partition;
+        _frame = frame;
+        frame?.Retain();
         NodeId = nodeId;
         FetchOffset = fetchOffset;
         NextFetchOffset = fetchOffset;
@@ -72,11 +77,14 @@ internal sealed class CompletedFetch
         }
     }
 
-    /// <summary>Marks the fetch as consumed without reading further (stale, unassigned, or failed).</summary>
+    /// <summary>Marks the fetch as consumed without reading further (stale, unassigned, failed, or read to the end). Idempotent.</summary>
     public void Drain()
     {
         IsConsumed = true;
         _reader = null;
+        var frame = _frame;
+        _frame = null;
+        frame?.Release();
     }
 
     /// <summary>Reads up to <paramref name="max"/> records into <paramref name="sink"/>; returns how many.</summary>

@@ -272,6 +272,22 @@ internal sealed class Fetcher : IDisposable
             }
             foreach (var p in topic.Partitions) partitions.Add((new TopicPartition(name, p.PartitionIndex), p));
         }
+        // The records are slices of the response frame: when it is pooled, the fetches made from it
+        // hold it and the last one used up returns it (this method holds it while queueing them).
+        var frame = response.TakeSharedPooledFrame() is { } pooled ? new FetchFrameLease(pooled) : null;
+        try
+        {
+            QueueCompletedFetches(nodeId, data, response.Version, body, partitions, frame, latencyMs);
+        }
+        finally
+        {
+            frame?.Release();
+        }
+    }
+
+    void QueueCompletedFetches(int nodeId, FetchRequestData data, short version, FetchResponse body,
+        List<(TopicPartition Tp, FetchResponse.PartitionData Data)> partitions, FetchFrameLease? frame, long latencyMs)
+    {
         lock (_lock)
         {
             _nodesWithPendingFetch.Remove(nodeId);
@@ -291,7 +307,7 @@ internal sealed class Fetcher : IDisposable
             {
                 if (!data.SessionPartitions.TryGetValue(tp, out var requested)) continue;
                 bytes += p.Records?.Length ?? 0;
-                _completedFetches.Enqueue(new CompletedFetch(tp, requested.FetchOffset, p, response.Version, nodeId));
+                _completedFetches.Enqueue(new CompletedFetch(tp, requested.FetchOffset, p, version, nodeId, frame));
             }
             _metrics.RecordFetch(latencyMs, bytes);
         }
@@ -317,77 +333,67 @@ internal sealed class Fetcher : IDisposable
     public int CollectFetch(int maxRecords, IFetchedRecordSink sink)
     {
         var remaining = maxRecords;
-        List<CompletedFetch>? paused = null;
         lock (_lock)
         {
-            try
+            while (remaining > 0)
             {
-                while (remaining > 0)
+                if (_nextInLine is null || _nextInLine.IsConsumed)
                 {
-                    if (_nextInLine is null || _nextInLine.IsConsumed)
+                    if (!_completedFetches.TryPeek(out var cf)) break;
+                    // A partition leaves the buffered set: it may be fetched again.
+                    _replanNeeded = true;
+                    if (!cf.Initialized)
                     {
-                        if (!_completedFetches.TryPeek(out var cf)) break;
-                        // A partition leaves the buffered set: it may be fetched again.
-                        _replanNeeded = true;
-                        if (!cf.Initialized)
+                        try
                         {
-                            try
-                            {
-                                _nextInLine = InitializeCompletedFetch(cf);
-                            }
-                            catch when (remaining < maxRecords)
-                            {
-                                // Records were collected in this call: return them; the fetch stays queued and
-                                // fails again, so its error surfaces on the next poll (Java).
-                                break;
-                            }
-                            catch
-                            {
-                                _completedFetches.Dequeue();
-                                throw;
-                            }
+                            _nextInLine = InitializeCompletedFetch(cf);
                         }
-                        else
+                        catch when (remaining < maxRecords)
                         {
-                            _nextInLine = cf;
+                            // Records were collected in this call: return them; the fetch stays queued and
+                            // fails again, so its error surfaces on the next poll (Java).
+                            break;
                         }
-                        _completedFetches.Dequeue();
-                    }
-                    else if (_subscriptions.IsAssigned(_nextInLine.Partition) && _subscriptions.IsPaused(_nextInLine.Partition))
-                    {
-                        // Keep paused data buffered; it is returned after Resume.
-                        (paused ??= []).Add(_nextInLine);
-                        _nextInLine = null;
-                        _replanNeeded = true;
+                        catch
+                        {
+                            _completedFetches.Dequeue();
+                            throw;
+                        }
                     }
                     else
                     {
-                        var before = sink.Count;
-                        try
-                        {
-                            FetchRecords(_nextInLine, remaining, sink);
-                        }
-                        catch (Exception e) when (sink.Count > 0)
-                        {
-                            // Return what we have; the position stays at the failing record, so the
-                            // next fetch reaches it again and the error surfaces then (Java does the same).
-                            _logger.LogDebug(e, "Deferring a fetch error for {Partition} until the records already collected are returned", _nextInLine.Partition);
-                            remaining -= sink.Count - before;
-                            break;
-                        }
-                        remaining -= sink.Count - before;
-                        if (_nextInLine.IsConsumed) _replanNeeded = true;
+                        _nextInLine = cf;
                     }
+                    _completedFetches.Dequeue();
                 }
-            }
-            finally
-            {
-                if (paused is not null)
+                else if (_subscriptions.IsAssigned(_nextInLine.Partition) && _subscriptions.IsPaused(_nextInLine.Partition))
                 {
-                    var rest = _completedFetches.ToArray();
-                    _completedFetches.Clear();
-                    foreach (var p in paused) _completedFetches.Enqueue(p);
-                    foreach (var r in rest) _completedFetches.Enqueue(r);
+                    // Drop the rest of a paused partition's fetch: the position stays after the last
+                    // record returned, so after Resume the next fetch brings the rest again. Keeping
+                    // it is not possible: the reader it was reading with is shared and moves on to
+                    // the next fetch (and its pooled frame would stay held while paused).
+                    _logger.LogDebug("Dropping buffered records of paused partition {Partition}; they are fetched again after Resume", _nextInLine.Partition);
+                    _nextInLine.Drain();
+                    _nextInLine = null;
+                    _replanNeeded = true;
+                }
+                else
+                {
+                    var before = sink.Count;
+                    try
+                    {
+                        FetchRecords(_nextInLine, remaining, sink);
+                    }
+                    catch (Exception e) when (sink.Count > 0)
+                    {
+                        // Return what we have; the position stays at the failing record, so the
+                        // next fetch reaches it again and the error surfaces then (Java does the same).
+                        _logger.LogDebug(e, "Deferring a fetch error for {Partition} until the records already collected are returned", _nextInLine.Partition);
+                        remaining -= sink.Count - before;
+                        break;
+                    }
+                    remaining -= sink.Count - before;
+                    if (_nextInLine.IsConsumed) _replanNeeded = true;
                 }
             }
         }
@@ -501,6 +507,7 @@ internal sealed class Fetcher : IDisposable
             foreach (var cf in _completedFetches)
             {
                 if (_subscriptions.IsAssigned(cf.Partition)) keep.Enqueue(cf);
+                else cf.Drain();
             }
             _completedFetches.Clear();
             foreach (var cf in keep) _completedFetches.Enqueue(cf);
@@ -512,5 +519,16 @@ internal sealed class Fetcher : IDisposable
         }
     }
 
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            // Return the pooled frames still held by buffered data.
+            _nextInLine?.Drain();
+            _nextInLine = null;
+            foreach (var cf in _completedFetches) cf.Drain();
+            _completedFetches.Clear();
+        }
+        _reader.Dispose();
+    }
 }

@@ -74,6 +74,19 @@ public sealed class ClientResponse
 
     internal void OnComplete() => Request.Callback?.OnComplete(this);
 
+    // A pooled frame the body slices (Fetch records), offered to whoever can tell when the slices are
+    // no longer read; when nobody takes it, it is simply left to the garbage collector.
+    byte[]? _sharedPooledFrame;
+
+    internal void OfferSharedPooledFrame(byte[] frame) => _sharedPooledFrame = frame;
+
+    /// <summary>
+    /// Takes the pooled array <see cref="Body"/> slices, if any: the taker must return it to
+    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/> once nothing reads those slices any more.
+    /// Null when the frame was not pooled or was taken already.
+    /// </summary>
+    internal byte[]? TakeSharedPooledFrame() => Interlocked.Exchange(ref _sharedPooledFrame, null);
+
     /// <inheritdoc />
     public override string ToString()
         => $"ClientResponse({Request}, latency {RequestLatencyMs} ms, disconnected {WasDisconnected}, timedOut {WasTimedOut}, error {Error?.Message ?? "none"})";

@@ -23,9 +23,11 @@ internal sealed class KafkaChannel
     private const int CoalesceLimit = 16 * 1024;
     private const int WriteBufferSize = 64 * 1024;
     private const int ReadBufferSize = 64 * 1024;
-    // Response frames up to this size are rented from the array pool (NetworkClient returns them
-    // after the callbacks); small responses then cost no allocation. Bigger ones are plain arrays.
-    internal const int PooledFrameLimit = 64 * 1024;
+    // Response frames up to this size are rented from the array pool: NetworkClient returns them
+    // after the callbacks, and the consumer's fetcher returns a Fetch response's frame once its
+    // records are consumed (their bytes are slices of it). Responses then cost no allocation and
+    // fetch frames (often over 85 KB) no large-object-heap churn. Bigger ones are plain arrays.
+    internal const int PooledFrameLimit = 16 * 1024 * 1024;
 
     private readonly Socket _socket;
     private readonly Selector _selector;

@@ -116,7 +116,12 @@ public sealed partial class NetworkClient
             else if (request.IsInternalRequest && request.ApiKey == ApiKey.ApiVersions)
                 HandleApiVersionsResponse(request, nowMs, body);
             else
-                _responses.Add(new ClientResponse(request, nowMs, body));
+            {
+                var response = new ClientResponse(request, nowMs, body);
+                if (reader.SharesMemory && receive.IsPooled)
+                    response.OfferSharedPooledFrame(receive.Buffer);
+                _responses.Add(response);
+            }
         }
     }
 

@@ -128,4 +128,41 @@ public class CompletedFetchTests
         Assert.Equal(2, sink.Records.Count);
         Assert.Equal(2, cf.NextFetchOffset);
     }
+
+    [Fact]
+    public void A_pooled_frame_goes_back_once_every_fetch_made_from_it_is_used_up()
+    {
+        var p0 = Batch(0, 2);
+        var p1 = Batch(0, 3);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(p0.Length + p1.Length);
+        p0.CopyTo(rented, 0);
+        p1.CopyTo(rented, p0.Length);
+        var frame = new FetchFrameLease(rented);
+        var first = new CompletedFetch(Tp, 0, new FetchResponse.PartitionData { Records = rented.AsMemory(0, p0.Length) }, 12, 1, frame);
+        var second = new CompletedFetch(new TopicPartition("t", 1), 0, new FetchResponse.PartitionData { Records = rented.AsMemory(p0.Length, p1.Length) }, 12, 1, frame);
+        frame.Release(); // the fetcher's own reference, dropped once both are queued
+
+        var reader = new RecordBatchReader();
+        first.Initialize(reader, IsolationLevel.ReadUncommitted);
+        var sink = new Sink();
+        Assert.Equal(2, first.ReadRecords(2, IsolationLevel.ReadUncommitted, sink));
+        Assert.False(frame.IsReturned); // the last batch may still have records until the next read says no
+        Assert.Equal(0, first.ReadRecords(2, IsolationLevel.ReadUncommitted, sink));
+        Assert.True(first.IsConsumed);
+        Assert.False(frame.IsReturned); // the second fetch still reads from it
+
+        second.Drain();
+        second.Drain(); // idempotent: releases once
+        Assert.True(frame.IsReturned);
+        Assert.Equal(["v0", "v1"], sink.Records.Select(r => r.Value));
+    }
+
+    [Fact]
+    public void A_frame_lease_refuses_use_after_return()
+    {
+        var frame = new FetchFrameLease(new byte[16]);
+        frame.Release();
+        Assert.True(frame.IsReturned);
+        Assert.Throws<InvalidOperationException>(frame.Retain);
+    }
 }

@@ -240,4 +240,29 @@ public sealed class FetcherTests : IDisposable
         Assert.Equal(0, _fetcher.SendFetchesIfNeeded());
         Assert.Equal(-1, _fetcher.SendFetchesIfNeeded());
     }
+
+    [Fact]
+    public void Pausing_the_partition_in_line_drops_its_rest_and_resume_fetches_it_again_from_the_position()
+    {
+        _fetcher.SendFetches();
+        PollUntilFetchesSent(1);
+        RespondToLastFetch(1, Data(P0, 3, Batch(0, 3)), Data(P1, 3, Batch(0, 3)));
+        var sink = new Sink();
+        Assert.Equal(1, _fetcher.CollectFetch(1, sink)); // P0 in line, one record read
+
+        _subscriptions.Pause(P0);
+        Assert.Equal(3, _fetcher.CollectFetch(10, sink)); // P1's records; P0's rest is dropped
+        Assert.Equal([(P0, 0L), (P1, 0L), (P1, 1L), (P1, 2L)], sink.Records);
+        Assert.Equal(1, _subscriptions.Position(P0)!.Value.Offset);
+
+        _subscriptions.Resume(P0);
+        Assert.Equal(1, _fetcher.SendFetches());
+        PollUntilFetchesSent(2);
+        var request = _selector.LastSent(ApiKey.Fetch, 1).Body<FetchRequest>();
+        Assert.Equal(1, request.Topics.SelectMany(t => t.Partitions).Single(p => p.Partition == 0).FetchOffset);
+        // The broker answers from the batch start; records before the position are skipped.
+        RespondToLastFetch(1, Data(P0, 3, Batch(0, 3)), Data(P1, 3));
+        Assert.Equal(2, _fetcher.CollectFetch(10, sink));
+        Assert.Equal([(P0, 1L), (P0, 2L)], sink.Records.Skip(4));
+    }
 }

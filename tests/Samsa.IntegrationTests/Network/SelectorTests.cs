@@ -119,7 +119,8 @@ public sealed class SelectorTests : IDisposable
     public async Task Frames_above_the_pooling_limit_are_exact_arrays()
     {
         using var peer = await ConnectAsync();
-        await peer.SendAsync(Frame(70_000, 3));
+        const int size = KafkaChannel.PooledFrameLimit + 1;
+        await peer.SendAsync(Frame(size, 3));
         var receives = new List<NetworkReceive>();
         PollUntil(() =>
         {
@@ -127,7 +128,7 @@ public sealed class SelectorTests : IDisposable
             return receives.Count == 1;
         });
         Assert.False(receives[0].IsPooled);
-        Assert.Equal(70_000, receives[0].Buffer.Length);
+        Assert.Equal(size, receives[0].Buffer.Length);
     }
 
     [Fact]
