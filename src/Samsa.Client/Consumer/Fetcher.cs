@@ -366,17 +366,6 @@ internal sealed class Fetcher : IDisposable
                     }
                     _completedFetches.Dequeue();
                 }
-                else if (_subscriptions.IsAssigned(_nextInLine.Partition) && _subscriptions.IsPaused(_nextInLine.Partition))
-                {
-                    // Drop the rest of a paused partition's fetch: the position stays after the last
-                    // record returned, so after Resume the next fetch brings the rest again. Keeping
-                    // it is not possible: the reader it was reading with is shared and moves on to
-                    // the next fetch (and its pooled frame would stay held while paused).
-                    _logger.LogDebug("Dropping buffered records of paused partition {Partition}; they are fetched again after Resume", _nextInLine.Partition);
-                    _nextInLine.Drain();
-                    _nextInLine = null;
-                    _replanNeeded = true;
-                }
                 else
                 {
                     var before = sink.Count;
@@ -403,19 +392,25 @@ internal sealed class Fetcher : IDisposable
     int FetchRecords(CompletedFetch cf, int max, IFetchedRecordSink sink)
     {
         var tp = cf.Partition;
-        if (!_subscriptions.IsAssigned(tp))
+        switch (_subscriptions.FetchStatus(tp, out var position))
         {
-            _logger.LogDebug("Not returning fetched records for {Partition}: no longer assigned", tp);
-            cf.Drain();
-            return 0;
+            case PartitionFetchStatus.NotAssigned:
+                _logger.LogDebug("Not returning fetched records for {Partition}: no longer assigned", tp);
+                cf.Drain();
+                return 0;
+            case PartitionFetchStatus.Paused:
+                // Drop the rest of a paused partition's fetch: the position stays after the last
+                // record returned, so after Resume the next fetch brings the rest again. Keeping
+                // it is not possible: the reader it was reading with is shared and moves on to
+                // the next fetch (and its pooled frame would stay held while paused).
+                _logger.LogDebug("Dropping buffered records of paused partition {Partition}; they are fetched again after Resume", tp);
+                cf.Drain();
+                return 0;
+            case PartitionFetchStatus.NotFetchable:
+                _logger.LogDebug("Not returning fetched records for {Partition}: no longer fetchable", tp);
+                cf.Drain();
+                return 0;
         }
-        if (!_subscriptions.IsFetchable(tp))
-        {
-            _logger.LogDebug("Not returning fetched records for {Partition}: no longer fetchable", tp);
-            cf.Drain();
-            return 0;
-        }
-        var position = _subscriptions.Position(tp)!.Value;
         if (cf.NextFetchOffset != position.Offset)
         {
             _logger.LogDebug("Ignoring fetched records for {Partition} at offset {Offset}: position is {Position}", tp, cf.NextFetchOffset, position.Offset);

@@ -25,6 +25,15 @@ internal enum FetchState
     AwaitReset,
 }
 
+/// <summary>Whether a partition's buffered records may be returned now (<see cref="SubscriptionState.FetchStatus"/>).</summary>
+internal enum PartitionFetchStatus
+{
+    NotAssigned,
+    Paused,
+    NotFetchable,
+    Fetchable,
+}
+
 /// <summary>A fetch position: the next offset to fetch and the leader epoch of the record before it.</summary>
 internal readonly record struct FetchPosition(long Offset, int? LeaderEpoch);
 
@@ -246,6 +255,23 @@ internal sealed class SubscriptionState
                 if (s.IsFetchable && (filter is null || filter(tp))) result.Add((tp, s.Position!.Value));
             }
             return result;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="tp"/>'s buffered records may be returned now, and its position when
+    /// they may: one lock for what the fetcher checks each time it returns records.
+    /// </summary>
+    public PartitionFetchStatus FetchStatus(TopicPartition tp, out FetchPosition position)
+    {
+        lock (_lock)
+        {
+            position = default;
+            if (!_assignment.TryGetValue(tp, out var s)) return PartitionFetchStatus.NotAssigned;
+            if (s.Paused) return PartitionFetchStatus.Paused;
+            if (!s.IsFetchable) return PartitionFetchStatus.NotFetchable;
+            position = s.Position!.Value;
+            return PartitionFetchStatus.Fetchable;
         }
     }
 
