@@ -16,7 +16,11 @@ internal static class Lz4Block
     private const int LastLiterals = 5;   // the last 5 bytes of a block are always literals
     private const int MatchFindLimit = 12; // a match may not start within the last 12 bytes
     private const int MaxOffset = 65535;
-    private const int HashLog = 13;
+    // 4096 entries (16 KiB), LZ4's default (LZ4_MEMORY_USAGE 14): the table and a 16 KiB batch
+    // stay in L1 together. 8192 entries compressed 16 KiB produce batches of random text half as
+    // fast with the same output (twice the table to clear per block, and cache misses); on 100 KB
+    // text-like batches speed is unchanged and the output 0.3% larger.
+    private const int HashLog = 12;
 
     [ThreadStatic]
     private static int[]? t_table;
