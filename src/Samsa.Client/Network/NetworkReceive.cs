@@ -6,8 +6,8 @@ namespace Samsa.Client.Network;
 /// <param name="Length">Bytes of <paramref name="Buffer"/> that belong to the frame (a pooled buffer is longer).</param>
 /// <param name="IsPooled">
 /// True when <paramref name="Buffer"/> was rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>: the
-/// receiver returns it once nothing refers to it, or keeps it (never returned) when a parsed
-/// response slices it, as Fetch records do.
+/// receiver returns it once nothing refers to it; when a parsed response slices it (Fetch records),
+/// it is handed on with the response (see <see cref="ClientResponse"/>) for its user to return.
 /// </param>
 public readonly record struct NetworkReceive(int Source, byte[] Buffer, int Length, bool IsPooled = false)
 {
