@@ -7,9 +7,9 @@ using Samsa.Testing;
 namespace Samsa.Benchmarks;
 
 /// <summary>
-/// Round trips of small requests on one connection with 5 in flight, against librdkafka's mock
-/// cluster over loopback: the cost of NetworkClient's send/poll path (serialise, queue, socket
-/// loops, event hop, correlate, parse, callback). One operation = one request/response.
+/// Round trips of small requests on one connection with 1 or 5 in flight, against librdkafka's mock
+/// cluster over loopback: the cost of NetworkClient's send/poll path (serialise, write from Poll,
+/// read loop, event hop, correlate, parse, callback). One operation = one request/response.
 /// Run: dotnet run -c Release --project bench/Samsa.Benchmarks -- --filter '*NetworkRoundTrip*'
 /// </summary>
 [MemoryDiagnoser]
