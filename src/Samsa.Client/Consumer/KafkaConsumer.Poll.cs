@@ -189,7 +189,9 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     {
         if (_coordinator is not null)
         {
-            if (_subscriptions.HasAutoAssignedPartitions) _coordinator.Poll(timer);
+            // Also with manual assignment (Java does the same): auto-commit and the coordinator
+            // lookup for committed offsets run from here; without a subscription nothing joins.
+            _coordinator.Poll(timer);
             _coordinator.RefreshCommittedOffsetsIfNeeded();
         }
         // Once every partition has a position nothing needs resetting until the fetch state changes

@@ -34,23 +34,25 @@ public static class BootstrapServers
     }
 
     /// <summary>
-    /// Resolves every entry to all of its addresses (<c>use_all_dns_ips</c>), so each address becomes
-    /// a bootstrap node of its own and a dead one does not hide a live one. Names that do not
-    /// resolve are skipped with a warning.
+    /// Resolves every entry to all of its addresses, so each address becomes a bootstrap node of its
+    /// own and a dead one does not hide a live one. With <c>use_all_dns_ips</c> the node is the
+    /// address; with <c>resolve_canonical_bootstrap_servers_only</c> it is the address's canonical
+    /// name (a DNS alias becomes the brokers' real names, which Kerberos principals need), as in
+    /// Java's ClientUtils. Names that do not resolve are skipped with a warning.
     /// </summary>
     /// <exception cref="ArgumentException">No entry resolves.</exception>
     public static IReadOnlyList<(string Host, int Port)> Resolve(
         IReadOnlyList<(string Host, int Port)> servers, ClientDnsLookup lookup, IHostResolver? resolver = null, ILogger? logger = null)
     {
-        _ = lookup; // both strategies resolve all addresses; canonical-name expansion only matters for Kerberos
         resolver ??= DefaultHostResolver.Instance;
+        var canonical = lookup == ClientDnsLookup.ResolveCanonicalBootstrapServersOnly;
         var result = new List<(string, int)>();
         foreach (var (host, port) in servers)
         {
             try
             {
                 foreach (var address in resolver.Resolve(host))
-                    result.Add((address.ToString(), port));
+                    result.Add((canonical ? resolver.CanonicalHostName(address) : address.ToString(), port));
             }
             catch (SocketException e)
             {

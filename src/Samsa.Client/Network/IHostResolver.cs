@@ -7,6 +7,23 @@ public interface IHostResolver
 {
     /// <summary>Every address of <paramref name="host"/>; throws <see cref="System.Net.Sockets.SocketException"/> when it does not resolve.</summary>
     IPAddress[] Resolve(string host);
+
+    /// <summary>
+    /// The canonical (reverse-resolved) name of <paramref name="address"/>, or its text when it has none
+    /// (Java's InetAddress.getCanonicalHostName, used by <c>resolve_canonical_bootstrap_servers_only</c>).
+    /// </summary>
+    string CanonicalHostName(IPAddress address)
+    {
+        try
+        {
+            var name = Dns.GetHostEntry(address).HostName;
+            return string.IsNullOrEmpty(name) ? address.ToString() : name;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return address.ToString();
+        }
+    }
 }
 
 /// <summary>IP literals are used as they are; names go through the system resolver.</summary>

@@ -38,6 +38,8 @@ internal sealed class ProducerNetworkClient : IProducerNetworkClient
         return new ProducerNetworkClient(client, metadata);
     }
 
+    const string ProducerReceiveBufferBytes = "32768";
+
     /// <summary>The shared client settings carried by a producer config.</summary>
     public static ClientOptions ToClientOptions(ProducerConfig config)
     {
@@ -52,6 +54,8 @@ internal sealed class ProducerNetworkClient : IProducerNetworkClient
             [ClientConfigs.RetryBackoffMs] = Ms(config.RetryBackoff),
             [ClientConfigs.RetryBackoffMaxMs] = Ms(config.RetryBackoffMax),
             [ClientConfigs.MaxInFlightRequestsPerConnection] = config.MaxInFlightRequestsPerConnection.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The Java producer's receive.buffer.bytes default (32 KiB; the shared default is the consumer's 64 KiB).
+            [ClientConfigs.ReceiveBufferBytes] = ProducerReceiveBufferBytes,
         };
         foreach (var (key, value) in config.AdditionalProperties)
         {

@@ -119,6 +119,23 @@ public class CompletedFetchTests
     }
 
     [Fact]
+    public void With_check_crcs_off_a_corrupt_batch_is_read_as_it_is()
+    {
+        var bytes = Batch(0, 3);
+        // Corrupt a value byte ("v2" becomes "x2"): the framing stays valid, only the CRC no longer matches.
+        var at = bytes.AsSpan().LastIndexOf("v2"u8);
+        Assert.True(at > 0);
+        bytes[at] = (byte)'x';
+        var checking = Fetch(0, IsolationLevel.ReadUncommitted, bytes);
+        Assert.Throws<CorruptRecordException>(() => checking.ReadRecords(10, IsolationLevel.ReadUncommitted, new Sink()));
+
+        var trusting = Fetch(0, IsolationLevel.ReadUncommitted, bytes, checkCrcs: false);
+        var sink = new Sink();
+        Assert.Equal(3, trusting.ReadRecords(10, IsolationLevel.ReadUncommitted, sink));
+        Assert.Equal(["v0", "v1", "x2"], sink.Records.Select(r => r.Value));
+    }
+
+    [Fact]
     public void Truncated_trailing_batch_is_ignored()
     {
         var second = Batch(2, 2);

@@ -24,6 +24,10 @@ public class ConsumerConfigTests
         Assert.Equal(IsolationLevel.ReadUncommitted, c.IsolationLevel);
         Assert.Equal(["range", "cooperative-sticky"], c.PartitionAssignmentStrategy);
         Assert.True(c.CheckCrcs);
+        var connection = (c with { BootstrapServers = "127.0.0.1:9092" }).ToClientOptions();
+        Assert.Equal(65536, connection.ReceiveBufferBytes);
+        Assert.Equal(131072, connection.SendBufferBytes);
+        Assert.Equal(540000, connection.ConnectionsMaxIdle.TotalMilliseconds);
     }
 
     [Fact]

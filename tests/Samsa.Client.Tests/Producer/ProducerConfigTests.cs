@@ -26,6 +26,22 @@ public class ProducerConfigTests
     }
 
     [Fact]
+    public void Connection_buffers_default_to_the_java_producers_and_can_be_set()
+    {
+        var defaults = ProducerNetworkClient.ToClientOptions(Valid());
+        Assert.Equal(32768, defaults.ReceiveBufferBytes);
+        Assert.Equal(131072, defaults.SendBufferBytes);
+        var set = ProducerNetworkClient.ToClientOptions(ProducerConfig.FromProperties(new Dictionary<string, string>
+        {
+            ["bootstrap.servers"] = "127.0.0.1:9092",
+            ["receive.buffer.bytes"] = "-1",
+            ["send.buffer.bytes"] = "65536",
+        }));
+        Assert.Equal(-1, set.ReceiveBufferBytes);
+        Assert.Equal(65536, set.SendBufferBytes);
+    }
+
+    [Fact]
     public void FromProperties_parses_kafka_keys()
     {
         var c = ProducerConfig.FromProperties(new Dictionary<string, string>

@@ -15,9 +15,18 @@ public abstract class ConsumerBehaviourSuite(ITestOutputHelper output)
 {
     protected abstract Task<ITestCluster> StartClusterAsync();
 
-    KafkaConsumer<string?, string?> Create(string bootstrap, AutoOffsetReset reset = AutoOffsetReset.Earliest) =>
-        new(new ConsumerConfig { BootstrapServers = bootstrap, AutoOffsetReset = reset, FetchMaxWait = TimeSpan.FromMilliseconds(100) },
+    protected KafkaConsumer<string?, string?> Create(string bootstrap, AutoOffsetReset reset = AutoOffsetReset.Earliest, int maxPollRecords = 500) =>
+        new(new ConsumerConfig { BootstrapServers = bootstrap, AutoOffsetReset = reset, FetchMaxWait = TimeSpan.FromMilliseconds(100), MaxPollRecords = maxPollRecords },
             Deserializers.Utf8, Deserializers.Utf8, new TestOutputLoggerFactory(output));
+
+    /// <summary>Polls until <paramref name="count"/> records arrived or a generous bound passes.</summary>
+    protected static List<ConsumeResult<string?, string?>> PollUntil(KafkaConsumer<string?, string?> consumer, int count, List<ConsumeResult<string?, string?>>? into = null)
+    {
+        var result = into ?? [];
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (result.Count < count && DateTime.UtcNow < deadline) result.AddRange(consumer.Poll(TimeSpan.FromMilliseconds(200)));
+        return result;
+    }
 
     [Fact]
     public async Task Not_leader_errors_refresh_metadata_and_resume_from_the_same_position()
@@ -197,5 +206,90 @@ public abstract class ConsumerBehaviourSuite(ITestOutputHelper output)
         Assert.Equal(3, consumer.Position(tp));
         consumer.SeekToBeginning([tp]);
         Assert.Equal(0, consumer.Position(tp));
+    }
+
+    [Fact]
+    public async Task Pause_holds_back_a_partition_and_resume_reads_it_from_where_it_stopped()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("pause", partitions: 2);
+        for (var p = 0; p < 2; p++)
+            (await Kcat.ProduceAsync(cluster.BootstrapServers, "pause", Enumerable.Range(0, 20).Select(i => $"p{p}-{i}"), partition: p)).EnsureSuccess();
+        var p0 = new TopicPartition("pause", 0);
+        var p1 = new TopicPartition("pause", 1);
+        using var consumer = Create(cluster.BootstrapServers);
+        consumer.Assign([p0, p1]);
+        consumer.Pause([p1]);
+        Assert.Equal(new[] { p1 }, consumer.Paused());
+        var records = PollUntil(consumer, 20);
+        // A few more polls: nothing of the paused partition may come.
+        for (var i = 0; i < 5; i++) records.AddRange(consumer.Poll(TimeSpan.FromMilliseconds(100)));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"p0-{i}"), records.Select(r => r.Value));
+        Assert.Equal(0, consumer.Position(p1));
+
+        consumer.Resume([p1]);
+        Assert.Empty(consumer.Paused());
+        var resumed = PollUntil(consumer, 20);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"p1-{i}"), resumed.Select(r => r.Value));
+    }
+
+    [Fact]
+    public async Task Poll_returns_at_most_max_poll_records_and_nothing_is_lost_between_batches()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("mpr", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "mpr", Enumerable.Range(0, 50).Select(i => "v" + i))).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers, maxPollRecords: 7);
+        consumer.Assign([new TopicPartition("mpr", 0)]);
+        var all = new List<string?>();
+        var largest = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (all.Count < 50 && DateTime.UtcNow < deadline)
+        {
+            var batch = consumer.Poll(TimeSpan.FromMilliseconds(200));
+            largest = Math.Max(largest, batch.Count);
+            all.AddRange(batch.Select(r => r.Value));
+        }
+        Assert.Equal(7, largest);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => "v" + i), all);
+    }
+
+    [Fact]
+    public async Task ConsumeAllAsync_streams_every_record_and_ends_when_the_token_is_cancelled()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("stream", partitions: 1);
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, "stream", Enumerable.Range(0, 30).Select(i => "s" + i))).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers);
+        consumer.Assign([new TopicPartition("stream", 0)]);
+        var values = new List<string?>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var r in consumer.ConsumeAllAsync(cts.Token))
+        {
+            values.Add(r.Value);
+            if (values.Count == 30) cts.CancelAfter(300); // the stream then waits for more and ends on cancellation
+        }
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => "s" + i), values);
+    }
+
+    [Fact]
+    public async Task Fetch_session_errors_start_a_new_session_and_reading_goes_on_without_gaps_or_duplicates()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("fsess", partitions: 2);
+        for (var p = 0; p < 2; p++)
+            (await Kcat.ProduceAsync(cluster.BootstrapServers, "fsess", Enumerable.Range(0, 10).Select(i => $"p{p}-{i}"), partition: p)).EnsureSuccess();
+        using var consumer = Create(cluster.BootstrapServers);
+        consumer.Assign([new TopicPartition("fsess", 0), new TopicPartition("fsess", 1)]);
+        var records = PollUntil(consumer, 20);
+        Assert.Equal(20, records.Count);
+
+        // The broker forgot the session (e.g. evicted it from its cache), then rejects an epoch.
+        cluster.PushRequestErrors(ApiKey.Fetch, ErrorCode.FetchSessionIdNotFound, ErrorCode.InvalidFetchSessionEpoch);
+        for (var p = 0; p < 2; p++)
+            (await Kcat.ProduceAsync(cluster.BootstrapServers, "fsess", Enumerable.Range(10, 10).Select(i => $"p{p}-{i}"), partition: p)).EnsureSuccess();
+        PollUntil(consumer, 40, records);
+        for (var p = 0; p < 2; p++)
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => $"p{p}-{i}"), records.Where(r => r.Partition == p).Select(r => r.Value));
     }
 }

@@ -52,4 +52,68 @@ public sealed class ConsumerGroupEmbeddedTests(ITestOutputHelper output) : Consu
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_fetch_long_poll_delays_neither_heartbeats_nor_commits()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("glp", partitions: 1);
+        await ProduceAsync(cluster, "glp", 1, 1);
+        // Every fetch now waits 10 s on the broker (it never reaches fetch.min.bytes), longer than the
+        // 6 s session timeout: heartbeats or a commit queued behind it on one connection would expire
+        // the member. The coordinator has its own connection, as in the Java client.
+        var listener = new RecordingListener();
+        using var consumer = Create(cluster.BootstrapServers, "group-long-poll", autoCommit: false,
+            configure: c => c with { FetchMaxWait = TimeSpan.FromSeconds(10), FetchMinBytes = 50 * 1024 * 1024 });
+        consumer.Subscribe(["glp"], listener);
+        var sinks = new[] { new List<ConsumeResult<string?, string?>>() };
+        PollAll([consumer], sinks, () => sinks[0].Count >= 1, TimeSpan.FromSeconds(25));
+        Assert.Single(sinks[0]);
+        var memberId = consumer.MemberId;
+        var eventsBefore = listener.Events.Count;
+        var deadline = DateTime.UtcNow.AddSeconds(14);
+        while (DateTime.UtcNow < deadline) sinks[0].AddRange(consumer.Poll(TimeSpan.FromMilliseconds(500)));
+        consumer.Commit();
+        var tp = new TopicPartition("glp", 0);
+        Assert.Equal(1, consumer.Committed([tp])[tp]!.Offset);
+        Assert.Equal(memberId, consumer.MemberId);
+        Assert.Equal(eventsBefore, listener.Events.Count); // no revoke, no lost: the membership never lapsed
+        Assert.Single(consumer.Assignment);
+    }
+
+    // Embedded only: librdkafka 2.0.2's mock coordinator ignores group.instance.id, so the restarted
+    // member joins as a third member next to its own unexpired old self.
+    [Fact]
+    public async Task A_static_member_that_restarts_within_the_session_timeout_gets_its_partitions_back()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("gs", partitions: 4);
+        var otherListener = new RecordingListener();
+        using var other = Create(cluster.BootstrapServers, "group-static", instanceId: "other");
+        other.Subscribe(["gs"], otherListener);
+        var first = Create(cluster.BootstrapServers, "group-static", instanceId: "restarting");
+        KafkaConsumer<string?, string?>? restarted = null;
+        try
+        {
+            first.Subscribe(["gs"]);
+            var sinks = new[] { new List<ConsumeResult<string?, string?>>(), new List<ConsumeResult<string?, string?>>() };
+            PollAll([other, first], sinks, () => SplitsCompletely([other, first], 4), TimeSpan.FromSeconds(10));
+            Assert.True(SplitsCompletely([other, first], 4));
+            var before = first.Assignment.ToHashSet();
+            var othersBefore = other.Assignment.ToHashSet();
+            // A static member sends no LeaveGroup: the coordinator keeps its place for the session timeout.
+            first.Close();
+            restarted = Create(cluster.BootstrapServers, "group-static", instanceId: "restarting");
+            restarted.Subscribe(["gs"]);
+            PollAll([other, restarted], sinks, () => restarted.Assignment.Count > 0, TimeSpan.FromSeconds(10));
+            Assert.Equal(before, restarted.Assignment.ToHashSet());
+            Assert.Equal(othersBefore, other.Assignment.ToHashSet());
+            Assert.DoesNotContain(otherListener.Events, e => e.StartsWith("lost", StringComparison.Ordinal));
+        }
+        finally
+        {
+            first.Dispose();
+            restarted?.Dispose();
+        }
+    }
 }

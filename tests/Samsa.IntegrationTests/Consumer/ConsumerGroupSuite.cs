@@ -23,7 +23,8 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
     /// <summary>Starts a fresh single-broker cluster.</summary>
     protected abstract Task<ITestCluster> StartClusterAsync();
 
-    protected KafkaConsumer<string?, string?> Create(string bootstrap, string groupId, string? instanceId = null, bool autoCommit = true, string[]? assignors = null)
+    protected KafkaConsumer<string?, string?> Create(string bootstrap, string groupId, string? instanceId = null, bool autoCommit = true, string[]? assignors = null,
+        Func<ConsumerConfig, ConsumerConfig>? configure = null)
     {
         var config = new ConsumerConfig
         {
@@ -38,6 +39,7 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
             FetchMaxWait = TimeSpan.FromMilliseconds(100),
             PartitionAssignmentStrategy = assignors ?? ["range", "cooperative-sticky"],
         };
+        if (configure is not null) config = configure(config);
         return new KafkaConsumer<string?, string?>(config, Deserializers.Utf8, Deserializers.Utf8, new TestOutputLoggerFactory(Output));
     }
 
@@ -60,7 +62,7 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
         }
     }
 
-    static bool SplitsCompletely(IEnumerable<KafkaConsumer<string?, string?>> consumers, int partitions)
+    protected static bool SplitsCompletely(IEnumerable<KafkaConsumer<string?, string?>> consumers, int partitions)
     {
         var all = consumers.SelectMany(c => c.Assignment).ToList();
         return all.Count == partitions && all.Distinct().Count() == partitions && consumers.All(c => c.Assignment.Count > 0);
@@ -178,23 +180,30 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
         Assert.All(next[0], r => Assert.True(r.Offset >= 30, $"{r} was already committed"));
     }
 
-    [Fact]
-    public async Task A_group_of_samsa_and_kcat_splits_partitions_and_reads_each_record_once()
+    [Theory]
+    [InlineData("range")]
+    [InlineData("roundrobin")]
+    public async Task A_group_of_samsa_and_kcat_splits_partitions_and_reads_each_record_once(string assignor)
     {
         await using var cluster = await StartClusterAsync();
-        cluster.CreateTopic("gk", partitions: 4);
+        var topic = "gk-" + assignor;
+        var group = "group-mixed-" + assignor;
+        cluster.CreateTopic(topic, partitions: 4);
         // Samsa joins first and leads; kcat then joins as a follower (the mock needs followers to sync first).
-        using var samsa = Create(cluster.BootstrapServers, "group-mixed");
-        samsa.Subscribe(["gk"]);
+        // Both offer only the assignor under test, so the group must use it and Samsa must compute it
+        // the way librdkafka expects to read it.
+        using var samsa = Create(cluster.BootstrapServers, group, assignors: [assignor]);
+        samsa.Subscribe([topic]);
         var sinks = new[] { new List<ConsumeResult<string?, string?>>() };
         PollAll([samsa], sinks, () => samsa.Assignment.Count == 4, TimeSpan.FromSeconds(8));
         Assert.Equal(4, samsa.Assignment.Count);
-        var kcatTask = Kcat.RunAsync(["-G", "group-mixed", "-b", cluster.BootstrapServers, "-X", "auto.offset.reset=earliest",
-            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=300", "-u", "-f", "%p:%s\n", "-q", "gk"], timeout: TimeSpan.FromSeconds(12));
+        var kcatTask = Kcat.RunAsync(["-G", group, "-b", cluster.BootstrapServers, "-X", "auto.offset.reset=earliest",
+            "-X", "partition.assignment.strategy=" + assignor,
+            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=300", "-u", "-f", "%p:%s\n", "-q", topic], timeout: TimeSpan.FromSeconds(12));
         PollAll([samsa], sinks, () => samsa.Assignment.Count is > 0 and < 4, TimeSpan.FromSeconds(10));
         var mine = samsa.Assignment.Select(tp => tp.Partition).ToHashSet();
         Assert.InRange(mine.Count, 1, 3);
-        await ProduceAsync(cluster, "gk", 4, 25);
+        await ProduceAsync(cluster, topic, 4, 25);
         // Keep polling until kcat stops, so no rebalance happens while records are read (librdkafka
         // would re-read uncommitted records after one; that is its at-least-once, not the split under test).
         PollAll([samsa], sinks, () => kcatTask.IsCompleted, TimeSpan.FromSeconds(14));
@@ -209,7 +218,7 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
         Assert.Equal(100, all.Distinct().Count());
     }
 
-    sealed class RecordingListener : IConsumerRebalanceListener
+    protected sealed class RecordingListener : IConsumerRebalanceListener
     {
         public List<string> Events { get; } = [];
 
@@ -257,5 +266,80 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
         PollAll([consumer], sinks, () => consumer.Assignment.Count == 3, TimeSpan.FromSeconds(10));
         Assert.Equal(["rx-a-0", "rx-a-1", "rx-b-0"], consumer.Assignment.Select(tp => tp.ToString()).Order(StringComparer.Ordinal));
         Assert.Equal(["rx-a", "rx-b"], consumer.Subscription.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Close_commits_the_consumed_positions_when_auto_commit_is_on()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("gac", partitions: 2);
+        await ProduceAsync(cluster, "gac", 2, 15);
+        var tp0 = new TopicPartition("gac", 0);
+        var tp1 = new TopicPartition("gac", 1);
+        // An interval far beyond the test: only Close can have committed.
+        using (var first = Create(cluster.BootstrapServers, "group-autoclose", configure: c => c with { AutoCommitInterval = TimeSpan.FromMinutes(10) }))
+        {
+            first.Subscribe(["gac"]);
+            var sinks = new[] { new List<ConsumeResult<string?, string?>>() };
+            PollAll([first], sinks, () => sinks[0].Count >= 30, TimeSpan.FromSeconds(10));
+            Assert.Equal(30, sinks[0].Count);
+            first.Close();
+        }
+        using var second = Create(cluster.BootstrapServers, "group-autoclose", autoCommit: false);
+        var committed = second.Committed([tp0, tp1]);
+        Assert.Equal(15, committed[tp0]!.Offset);
+        Assert.Equal(15, committed[tp1]!.Offset);
+    }
+
+    [Fact]
+    public async Task CommitAsync_stores_given_offsets_with_their_metadata_and_all_positions()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("gca", partitions: 2);
+        await ProduceAsync(cluster, "gca", 2, 10);
+        var tp0 = new TopicPartition("gca", 0);
+        var tp1 = new TopicPartition("gca", 1);
+        using var consumer = Create(cluster.BootstrapServers, "group-commit-async", autoCommit: false);
+        consumer.Subscribe(["gca"]);
+        var sinks = new[] { new List<ConsumeResult<string?, string?>>() };
+        PollAll([consumer], sinks, () => sinks[0].Count >= 20, TimeSpan.FromSeconds(10));
+        Assert.Equal(20, sinks[0].Count);
+
+        await consumer.CommitAsync(new Dictionary<TopicPartition, OffsetAndMetadata> { [tp0] = new(4, "checkpoint-4") }).WaitAsync(TimeSpan.FromSeconds(15));
+        var given = consumer.Committed([tp0, tp1]);
+        Assert.Equal(4, given[tp0]!.Offset);
+        Assert.Equal("checkpoint-4", given[tp0]!.Metadata);
+        Assert.Null(given[tp1]);
+
+        await consumer.CommitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        var all = consumer.Committed([tp0, tp1]);
+        Assert.Equal(10, all[tp0]!.Offset);
+        Assert.Equal(10, all[tp1]!.Offset);
+    }
+
+    [Fact]
+    public async Task A_manually_assigned_consumer_commits_before_its_first_poll_and_a_new_one_starts_there()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("gm", partitions: 1);
+        await ProduceAsync(cluster, "gm", 1, 10);
+        var tp = new TopicPartition("gm", 0);
+        // No subscribe and no poll: the commit itself must find the coordinator (it used to wait for ever).
+        using (var first = Create(cluster.BootstrapServers, "group-manual", autoCommit: false))
+        {
+            first.Assign([tp]);
+            first.Commit(new Dictionary<TopicPartition, OffsetAndMetadata> { [tp] = new(7) }, TimeSpan.FromSeconds(15));
+            Assert.Equal(7, first.Committed([tp], TimeSpan.FromSeconds(15))[tp]!.Offset);
+        }
+        // Starts at the committed offset; auto-commit (on Close here) works without a subscription too.
+        using (var second = Create(cluster.BootstrapServers, "group-manual", configure: c => c with { AutoCommitInterval = TimeSpan.FromMinutes(10) }))
+        {
+            second.Assign([tp]);
+            var sinks = new[] { new List<ConsumeResult<string?, string?>>() };
+            PollAll([second], sinks, () => sinks[0].Count >= 3, TimeSpan.FromSeconds(10));
+            Assert.Equal(["p0-7", "p0-8", "p0-9"], sinks[0].Select(r => r.Value));
+        }
+        using var third = Create(cluster.BootstrapServers, "group-manual", autoCommit: false);
+        Assert.Equal(10, third.Committed([tp], TimeSpan.FromSeconds(15))[tp]!.Offset);
     }
 }

@@ -280,8 +280,7 @@ internal sealed partial class ConsumerCoordinator
         }
         if (coordinator is null)
         {
-            lock (_lock) { _ = _membership.Poll(NowMs); }
-            _client.NetworkClient.Wakeup();
+            LookUpCoordinator();
             return null;
         }
         var started = Environment.TickCount64;
@@ -404,8 +403,21 @@ internal sealed partial class ConsumerCoordinator
         return tcs.Task;
     }
 
+    /// <summary>
+    /// Makes sure FindCoordinator is being sent. The heartbeat thread owns the lookup (it sends what
+    /// <c>GroupMembership.Poll</c> asks for); it is started here too, because a commit or committed()
+    /// may come before the first poll (Java's ensureCoordinatorReady works without a poll). Taking the
+    /// lookup from the membership here and dropping it would leave it marked in flight for ever.
+    /// </summary>
+    void LookUpCoordinator()
+    {
+        Start();
+        _client.NetworkClient.Wakeup();
+    }
+
     void WaitForCoordinator(ConsumerTimer timer)
     {
+        LookUpCoordinator();
         var wait = new ConsumerTimer(_time, Math.Min(timer.RemainingMs, 100));
         _client.Poll(wait, null);
         timer.Update();
@@ -485,7 +497,11 @@ internal sealed partial class ConsumerCoordinator
     {
         Node? coordinator;
         lock (_lock) coordinator = CoordinatorNode();
-        if (coordinator is null) return null;
+        if (coordinator is null)
+        {
+            LookUpCoordinator();
+            return null;
+        }
         var groupId = _config.GroupId!;
         var byTopic = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         foreach (var tp in partitions)

@@ -105,8 +105,11 @@ internal sealed partial class ConsumerCoordinator : IDisposable
 
     public void Start()
     {
-        if (!_heartbeatThread.IsAlive) _heartbeatThread.Start();
+        // Once only: a thread cannot be started twice, and commits during Close may ask again after it ended.
+        if (!_closing && Interlocked.Exchange(ref _heartbeatStarted, 1) == 0) _heartbeatThread.Start();
     }
+
+    int _heartbeatStarted;
 
     // ---- application thread ----
 
