@@ -123,6 +123,21 @@ public class MockClusterCliTests : IClassFixture<MockClusterFixture>
     }
 
     [Fact]
+    public async Task Perf_consume_single_reads_one_record_per_consume_call_and_counts_them_all()
+    {
+        const string topic = "kc-perf-single";
+        _fx.Cluster.CreateTopic(topic, 2, 1);
+        for (var p = 0; p < 2; p++)
+            (await Kcat.ProduceAsync(_fx.Bootstrap, topic, Enumerable.Range(0, 700).Select(i => $"record-{i:D6}"), partition: p)).EnsureSuccess();
+
+        var r = await CliRunner.RunAsync("", "perf", "consume", "-b", _fx.Bootstrap, "-t", topic, "--records", "1400", "--single", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(Assert.Single(r.Lines));
+        Assert.Equal(1400, doc.RootElement.GetProperty("records").GetInt64());
+        Assert.Equal(1400 * 13, doc.RootElement.GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
     public async Task Perf_consume_fails_clearly_when_records_are_missing()
     {
         const string topic = "kc-perf-short";
