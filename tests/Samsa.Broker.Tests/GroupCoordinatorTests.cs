@@ -50,9 +50,13 @@ public class GroupCoordinatorTests
         var joinB = Join(b);
         Assert.False(joinB.IsCompleted);
         Assert.Equal(ErrorCode.RebalanceInProgress, _groups.Heartbeat("g", 1, a, null));
+        // While preparing, the current generation may still commit (commit before revocation).
+        Assert.Equal(ErrorCode.None, _groups.ValidateCommit("g", 1, a, null));
 
         var joinA = await Join(a);
         var joinedB = await joinB;
+        // Until the leader's SyncGroup the new generation has no assignment: commits wait for it.
+        Assert.Equal(ErrorCode.RebalanceInProgress, _groups.ValidateCommit("g", 2, a, null));
         Assert.Equal(2, joinA.GenerationId);
         Assert.Equal(2, joinedB.GenerationId);
         Assert.Equal(a, joinA.LeaderId);

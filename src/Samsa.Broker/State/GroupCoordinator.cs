@@ -537,7 +537,10 @@ internal sealed class GroupCoordinator : IDisposable
                 return error;
             }
             member!.LastHeartbeatMs = NowMs;
-            return group!.State is GroupState.PreparingRebalance or GroupState.CompletingRebalance ? ErrorCode.RebalanceInProgress : ErrorCode.None;
+            // As Kafka's GroupCoordinator: a member of the current generation may still commit while
+            // the group prepares a rebalance (that is how consumers commit before revoking); only once
+            // the new generation exists (CompletingRebalance) is the old one's commit refused.
+            return group!.State == GroupState.CompletingRebalance ? ErrorCode.RebalanceInProgress : ErrorCode.None;
         }
     }
 

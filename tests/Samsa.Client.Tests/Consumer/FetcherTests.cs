@@ -144,6 +144,23 @@ public sealed class FetcherTests : IDisposable
     }
 
     [Fact]
+    public void Only_one_fetch_is_outstanding_per_node_until_its_response_arrives()
+    {
+        Assert.Equal(1, _fetcher.SendFetches());
+        PollUntilFetchesSent(1);
+        // The broker may park that fetch for fetch.max.wait.ms: no second one goes out meanwhile.
+        Assert.Equal(0, _fetcher.SendFetches());
+        _client.PollNoWakeup();
+        Assert.Equal(1, FetchesSent);
+
+        RespondToLastFetch(1, Data(P0, 2, Batch(0, 2)), Data(P1, 0));
+        var sink = new Sink();
+        Assert.Equal(2, _fetcher.CollectFetch(10, sink));
+        Assert.Equal(1, _fetcher.SendFetches());
+        PollUntilFetchesSent(2);
+    }
+
+    [Fact]
     public void A_partition_behind_its_high_watermark_is_fetched_while_others_are_buffered()
     {
         _fetcher.SendFetches();

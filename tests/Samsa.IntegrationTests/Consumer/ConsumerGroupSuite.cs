@@ -342,4 +342,28 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
         using var third = Create(cluster.BootstrapServers, "group-manual", autoCommit: false);
         Assert.Equal(10, third.Committed([tp], TimeSpan.FromSeconds(15))[tp]!.Offset);
     }
+
+    [Fact]
+    public async Task A_member_that_stops_polling_leaves_the_group_loses_its_partitions_and_rejoins_on_its_next_poll()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("gpt", partitions: 4);
+        using var survivor = Create(cluster.BootstrapServers, "group-poll-timeout");
+        var slowListener = new RecordingListener();
+        using var slow = Create(cluster.BootstrapServers, "group-poll-timeout", configure: c => c with { MaxPollInterval = TimeSpan.FromMilliseconds(1500) });
+        survivor.Subscribe(["gpt"]);
+        slow.Subscribe(["gpt"], slowListener);
+        var sinks = new[] { new List<ConsumeResult<string?, string?>>(), new List<ConsumeResult<string?, string?>>() };
+        PollAll([survivor, slow], sinks, () => SplitsCompletely([survivor, slow], 4), TimeSpan.FromSeconds(10));
+        Assert.True(SplitsCompletely([survivor, slow], 4));
+
+        // Only the survivor polls: past max.poll.interval.ms the slow member's heartbeat thread leaves the group.
+        PollAll([survivor], sinks, () => survivor.Assignment.Count == 4, TimeSpan.FromSeconds(15));
+        Assert.Equal(4, survivor.Assignment.Count);
+
+        // Its next poll reports the partitions lost (not revoked: another member may own them now) and rejoins.
+        PollAll([survivor, slow], sinks, () => SplitsCompletely([survivor, slow], 4), TimeSpan.FromSeconds(15));
+        Assert.Contains("lost:2", slowListener.Events);
+        Assert.True(SplitsCompletely([survivor, slow], 4), "assignments: " + string.Join(",", survivor.Assignment) + " | " + string.Join(",", slow.Assignment));
+    }
 }
