@@ -324,7 +324,14 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
         cluster.CreateTopic("gm", partitions: 1);
         await ProduceAsync(cluster, "gm", 1, 10);
         var tp = new TopicPartition("gm", 0);
-        // No subscribe and no poll: the commit itself must find the coordinator (it used to wait for ever).
+        // No subscribe and no poll: an async commit waits for the coordinator lookup (it used to fail at once)...
+        using (var early = Create(cluster.BootstrapServers, "group-manual", autoCommit: false))
+        {
+            early.Assign([tp]);
+            await early.CommitAsync(new Dictionary<TopicPartition, OffsetAndMetadata> { [tp] = new(5) }).WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(5, early.Committed([tp], TimeSpan.FromSeconds(15))[tp]!.Offset);
+        }
+        // ...and a synchronous one finds the coordinator itself (it used to wait for ever).
         using (var first = Create(cluster.BootstrapServers, "group-manual", autoCommit: false))
         {
             first.Assign([tp]);

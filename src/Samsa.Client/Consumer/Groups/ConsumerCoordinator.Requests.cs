@@ -141,6 +141,7 @@ internal sealed partial class ConsumerCoordinator
                 _logger.LogInformation("Discovered group coordinator {Host}:{Port} (id {Node}) for group {Group}", host, port, nodeId, call.GroupId);
             }
             lock (_lock) _membership.OnFindCoordinatorResponse(error, int.MaxValue - nodeId, host, port, NowMs);
+            if (error == ErrorCode.None) SendPendingAsyncCommits();
         }, e =>
         {
             _logger.LogDebug(e, "FindCoordinator failed");
@@ -383,24 +384,54 @@ internal sealed partial class ConsumerCoordinator
     }
 
     /// <summary>Commits without waiting; <paramref name="callback"/> runs on a polling thread.</summary>
-    public void CommitOffsetsAsync(IReadOnlyDictionary<TopicPartition, OffsetAndMetadata> offsets, Action<IReadOnlyDictionary<TopicPartition, OffsetAndMetadata>, Exception?>? callback)
-    {
-        var future = SendOffsetCommit(offsets, e => callback?.Invoke(offsets, e));
-        if (future is null) callback?.Invoke(offsets, new KafkaException(ErrorCode.CoordinatorNotAvailable, "Group coordinator not known yet; commit again later."));
-    }
+    public void CommitOffsetsAsync(IReadOnlyDictionary<TopicPartition, OffsetAndMetadata> offsets, Action<IReadOnlyDictionary<TopicPartition, OffsetAndMetadata>, Exception?>? callback) =>
+        SendOrQueueAsyncCommit(offsets, e => callback?.Invoke(offsets, e));
 
     public Task CommitOffsetsTask(IReadOnlyDictionary<TopicPartition, OffsetAndMetadata> offsets, CancellationToken cancellationToken)
     {
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var future = SendOffsetCommit(offsets, e =>
+        SendOrQueueAsyncCommit(offsets, e =>
         {
             if (e is null) tcs.TrySetResult();
             else tcs.TrySetException(e);
         });
-        if (future is null)
-            tcs.TrySetException(new KafkaException(ErrorCode.CoordinatorNotAvailable, "Group coordinator not known yet; commit again later."));
         cancellationToken.Register(() => tcs.TrySetCanceled(cancellationToken));
         return tcs.Task;
+    }
+
+    /// <summary>
+    /// Sends an asynchronous commit, or, while the coordinator is unknown, keeps it until
+    /// FindCoordinator answers (Java's pendingAsyncCommits): a CommitAsync right after Assign, before
+    /// any poll found the coordinator, completes instead of failing.
+    /// </summary>
+    void SendOrQueueAsyncCommit(IReadOnlyDictionary<TopicPartition, OffsetAndMetadata> offsets, Action<Exception?> done)
+    {
+        if (SendOffsetCommit(offsets, done) is not null) return;
+        _pendingAsyncCommits.Enqueue((offsets, done));
+        // The coordinator may have been found between the check and the enqueue: then nobody else drains.
+        bool known;
+        lock (_lock) known = CoordinatorNode() is not null;
+        if (known) SendPendingAsyncCommits();
+    }
+
+    void SendPendingAsyncCommits()
+    {
+        while (_pendingAsyncCommits.TryDequeue(out var pending))
+        {
+            if (SendOffsetCommit(pending.Offsets, pending.Done) is null)
+            {
+                // Lost again already: keep it for the next discovery.
+                _pendingAsyncCommits.Enqueue(pending);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Fails commits still waiting for a coordinator (the consumer is closing).</summary>
+    void FailPendingAsyncCommits()
+    {
+        while (_pendingAsyncCommits.TryDequeue(out var pending))
+            pending.Done(new KafkaException(ErrorCode.CoordinatorNotAvailable, "The consumer was closed before the group coordinator was found; the offsets were not committed."));
     }
 
     /// <summary>

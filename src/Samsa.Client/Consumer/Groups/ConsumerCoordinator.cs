@@ -111,6 +111,9 @@ internal sealed partial class ConsumerCoordinator : IDisposable
 
     int _heartbeatStarted;
 
+    /// <summary>Async commits made while the coordinator was unknown, sent once FindCoordinator answers.</summary>
+    readonly System.Collections.Concurrent.ConcurrentQueue<(IReadOnlyDictionary<TopicPartition, OffsetAndMetadata> Offsets, Action<Exception?> Done)> _pendingAsyncCommits = new();
+
     // ---- application thread ----
 
     /// <summary>
@@ -328,6 +331,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
     public void Dispose()
     {
         _closing = true;
+        FailPendingAsyncCommits();
         _client.NetworkClient.Wakeup();
         if (_heartbeatThread.IsAlive && Thread.CurrentThread != _heartbeatThread) _heartbeatThread.Join(TimeSpan.FromSeconds(5));
     }
