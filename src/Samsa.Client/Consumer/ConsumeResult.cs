@@ -126,7 +126,8 @@ public sealed class ConsumerRecords<TKey, TValue> : IReadOnlyList<ConsumeResult<
 
 /// <summary>
 /// Called on the consuming thread (inside Consume/Poll, Close, Unsubscribe) when the group changes
-/// this consumer's partitions (Java's ConsumerRebalanceListener).
+/// this consumer's partitions (Java's ConsumerRebalanceListener). An exception from a callback is
+/// logged and does not stop the rebalance or the poll (unlike Java, it is not rethrown).
 /// </summary>
 public interface IConsumerRebalanceListener
 {

@@ -229,6 +229,45 @@ public abstract class ConsumerGroupSuite(ITestOutputHelper output)
         public void OnPartitionsLost(IReadOnlyCollection<TopicPartition> partitions) => Events.Add("lost:" + partitions.Count);
     }
 
+    sealed class ThrowingListener : IConsumerRebalanceListener
+    {
+        public int Calls { get; private set; }
+
+        public void OnPartitionsRevoked(IReadOnlyCollection<TopicPartition> partitions) => Throw();
+
+        public void OnPartitionsAssigned(IReadOnlyCollection<TopicPartition> partitions) => Throw();
+
+        public void OnPartitionsLost(IReadOnlyCollection<TopicPartition> partitions) => Throw();
+
+        void Throw()
+        {
+            Calls++;
+            throw new InvalidOperationException("application bug in a rebalance callback");
+        }
+    }
+
+    [Fact]
+    public async Task A_throwing_rebalance_listener_does_not_break_polling_or_the_group()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("gt", partitions: 2);
+        await ProduceAsync(cluster, "gt", 2, 5);
+        var listener = new ThrowingListener();
+        using var first = Create(cluster.BootstrapServers, "group-throwing");
+        first.Subscribe(["gt"], listener);
+        var sinks = new[] { new List<ConsumeResult<string?, string?>>(), new List<ConsumeResult<string?, string?>>() };
+        PollAll([first], sinks, () => sinks[0].Count >= 10, TimeSpan.FromSeconds(10));
+        Assert.Equal(10, sinks[0].Count);
+        Assert.True(listener.Calls >= 1);
+
+        // A rebalance runs the revoke and assign callbacks again; the group still splits.
+        using var second = Create(cluster.BootstrapServers, "group-throwing");
+        second.Subscribe(["gt"]);
+        PollAll([first, second], sinks, () => SplitsCompletely([first, second], 2), TimeSpan.FromSeconds(15));
+        Assert.True(SplitsCompletely([first, second], 2));
+        Assert.True(listener.Calls >= 3, $"listener called {listener.Calls} times");
+    }
+
     [Fact]
     public async Task Cooperative_sticky_moves_only_the_partitions_that_change_owner()
     {
