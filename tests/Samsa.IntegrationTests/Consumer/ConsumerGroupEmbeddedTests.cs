@@ -1,3 +1,5 @@
+using Samsa.Protocol.Errors;
+using Samsa.Protocol;
 using Samsa.Client.Consumer;
 using Samsa.Client.Metadata;
 using Samsa.IntegrationTests.Clusters;
@@ -15,6 +17,24 @@ namespace Samsa.IntegrationTests.Consumer;
 public sealed class ConsumerGroupEmbeddedTests(ITestOutputHelper output) : ConsumerGroupSuite(output)
 {
     protected override async Task<ITestCluster> StartClusterAsync() => await EmbeddedTestCluster.StartAsync(1);
+
+    // Embedded only: librdkafka 2.0.2's mock answers an injected FindCoordinator error with a null
+    // host, which we (like Java's generated parsers) reject as malformed and retry as a failed request.
+    [Fact]
+    public async Task An_async_commit_waiting_for_the_coordinator_fails_clearly_when_the_lookup_fails_fatally()
+    {
+        await using var cluster = await StartClusterAsync();
+        cluster.CreateTopic("gaf", partitions: 1);
+        var tp = new TopicPartition("gaf", 0);
+        cluster.PushRequestErrors(ApiKey.FindCoordinator, ErrorCode.GroupAuthorizationFailed);
+        using var consumer = Create(cluster.BootstrapServers, "group-auth-failed", autoCommit: false);
+        consumer.Assign([tp]);
+        // Queued while the coordinator is unknown; the lookup's fatal answer must fail it, not leave it waiting until close.
+        var commit = consumer.CommitAsync(new Dictionary<TopicPartition, OffsetAndMetadata> { [tp] = new(1) });
+        var error = await Assert.ThrowsAnyAsync<KafkaException>(() => commit.WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(ErrorCode.GroupAuthorizationFailed, error.Code);
+        Assert.Contains("group-auth-failed", error.Message);
+    }
 
     [Fact]
     public async Task Committed_offsets_survive_a_whole_cluster_restart_from_its_data_directory()

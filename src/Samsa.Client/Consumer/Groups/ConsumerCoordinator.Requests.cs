@@ -142,6 +142,10 @@ internal sealed partial class ConsumerCoordinator
             }
             lock (_lock) _membership.OnFindCoordinatorResponse(error, int.MaxValue - nodeId, host, port, NowMs);
             if (error == ErrorCode.None) SendPendingAsyncCommits();
+            // A retriable error leaves them for the next lookup, which the heartbeat thread retries;
+            // a fatal one (e.g. GROUP_AUTHORIZATION_FAILED) would leave them waiting until close.
+            else if (!error.IsRetriable())
+                FailPendingAsyncCommits(new KafkaException(error, $"Could not find the group coordinator for group '{call.GroupId}' ({error}); the offsets were not committed."));
         }, e =>
         {
             _logger.LogDebug(e, "FindCoordinator failed");
@@ -428,10 +432,14 @@ internal sealed partial class ConsumerCoordinator
     }
 
     /// <summary>Fails commits still waiting for a coordinator (the consumer is closing).</summary>
-    void FailPendingAsyncCommits()
+    void FailPendingAsyncCommits() =>
+        FailPendingAsyncCommits(new KafkaException(ErrorCode.CoordinatorNotAvailable, "The consumer was closed before the group coordinator was found; the offsets were not committed."));
+
+    /// <summary>Fails commits still waiting for a coordinator with <paramref name="error"/>.</summary>
+    void FailPendingAsyncCommits(KafkaException error)
     {
         while (_pendingAsyncCommits.TryDequeue(out var pending))
-            pending.Done(new KafkaException(ErrorCode.CoordinatorNotAvailable, "The consumer was closed before the group coordinator was found; the offsets were not committed."));
+            pending.Done(error);
     }
 
     /// <summary>
