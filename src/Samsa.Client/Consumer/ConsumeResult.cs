@@ -126,8 +126,10 @@ public sealed class ConsumerRecords<TKey, TValue> : IReadOnlyList<ConsumeResult<
 
 /// <summary>
 /// Called on the consuming thread (inside Consume/Poll, Close, Unsubscribe) when the group changes
-/// this consumer's partitions (Java's ConsumerRebalanceListener). An exception from a callback is
-/// logged and does not stop the rebalance or the poll (unlike Java, it is not rethrown).
+/// this consumer's partitions (Java's ConsumerRebalanceListener). An exception from a callback does
+/// not stop the rebalance: the assignment is updated first, then Consume/Poll throws it once (a
+/// <see cref="Samsa.Protocol.Errors.KafkaException"/> as it is, anything else wrapped in one), as Java
+/// does; the next call continues normally. Unsubscribe throws it after leaving the group; Close logs it.
 /// </summary>
 public interface IConsumerRebalanceListener
 {

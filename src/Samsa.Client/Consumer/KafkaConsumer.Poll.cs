@@ -15,7 +15,8 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// </summary>
     /// <exception cref="ConsumerWakeupException"><see cref="Wakeup"/> was called.</exception>
     /// <exception cref="Samsa.Protocol.Errors.KafkaException">A partition error the application must see
-    /// (offset out of range with auto.offset.reset none, authorization, corrupt data, fenced member).</exception>
+    /// (offset out of range with auto.offset.reset none, authorization, corrupt data, fenced member), or
+    /// the failure of a rebalance callback, thrown once after the rebalance step completed.</exception>
     public ConsumeResult<TKey, TValue>? Consume(TimeSpan timeout)
     {
         var timeoutMs = ConsumerTimer.ToMs(timeout);

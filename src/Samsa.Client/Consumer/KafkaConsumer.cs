@@ -208,10 +208,17 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IDisposable
 
     void UnsubscribeInternal()
     {
-        if (_coordinator is not null && _subscriptions.HasAutoAssignedPartitions)
-            _coordinator.LeaveGroupOnUnsubscribe(new ConsumerTimer(_time, (long)_config.DefaultApiTimeout.TotalMilliseconds));
-        _subscriptions.Unsubscribe();
-        _fetcher.ClearBufferedDataForUnassignedPartitions();
+        try
+        {
+            if (_coordinator is not null && _subscriptions.HasAutoAssignedPartitions)
+                _coordinator.LeaveGroupOnUnsubscribe(new ConsumerTimer(_time, (long)_config.DefaultApiTimeout.TotalMilliseconds));
+        }
+        finally
+        {
+            // Also when the revoke callback threw: the consumer has left the group either way.
+            _subscriptions.Unsubscribe();
+            _fetcher.ClearBufferedDataForUnassignedPartitions();
+        }
     }
 
     /// <summary>Assigns partitions manually (no group rebalancing; commits still use group.id when set).</summary>

@@ -643,7 +643,9 @@ internal sealed partial class ConsumerCoordinator
                 if (offsets.Count > 0) CommitOffsetsSync(offsets, timer, throwOnFailure: false);
             }
             var owned = _subscriptions.AssignedPartitions();
-            if (owned.Count > 0 && _subscriptions.HasAutoAssignedPartitions) InvokeRevoked(owned);
+            // A callback failure is logged by the invoker and not rethrown: closing must finish
+            // (leave the group, release connections), and Dispose calls this.
+            if (owned.Count > 0 && _subscriptions.HasAutoAssignedPartitions) _listener.InvokePartitionsRevoked(owned);
             LeaveGroupCall? leave;
             Node? coordinator;
             lock (_lock)
@@ -663,11 +665,14 @@ internal sealed partial class ConsumerCoordinator
         }
     }
 
-    /// <summary>Unsubscribe: revoke and leave the group so the rest can take the partitions at once.</summary>
+    /// <summary>
+    /// Unsubscribe: revoke and leave the group so the rest can take the partitions at once. A failing
+    /// revoke callback is thrown after the LeaveGroup went out, so the group does not wait for this member.
+    /// </summary>
     public void LeaveGroupOnUnsubscribe(ConsumerTimer timer)
     {
         var owned = _subscriptions.AssignedPartitions();
-        if (owned.Count > 0) InvokeRevoked(owned);
+        var listenerFailure = owned.Count > 0 ? _listener.InvokePartitionsRevoked(owned) : null;
         LeaveGroupCall? leave;
         Node? coordinator;
         lock (_lock)
@@ -676,5 +681,6 @@ internal sealed partial class ConsumerCoordinator
             leave = _membership.LeaveGroup("the consumer unsubscribed", markLost: false);
         }
         if (leave is not null && coordinator is not null) _client.Poll(SendLeaveGroup(coordinator, leave), timer, disableWakeup: true);
+        RebalanceListenerInvoker.ThrowIfFailed(listenerFailure);
     }
 }

@@ -35,7 +35,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
     volatile bool _closing;
     long _lastPollMs;
     long _nextAutoCommitMs;
-    IConsumerRebalanceListener? _listener;
+    readonly RebalanceListenerInvoker _listener;
     RequestFuture? _pendingOffsetFetch;
     HashSet<TopicPartition>? _pendingOffsetFetchPartitions;
     int _metadataVersionAtSubscribe = -1;
@@ -54,6 +54,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
         _logger = logger;
         _time = time;
         _wakeupApplication = wakeupApplication;
+        _listener = new RebalanceListenerInvoker(logger);
         foreach (var name in config.PartitionAssignmentStrategy)
             _assignors.Add(PartitionAssignors.Create(name) ?? throw new ArgumentException($"Unknown assignor '{name}'.", nameof(config)));
         _membership = new GroupMembership(
@@ -80,7 +81,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
         return RebalanceProtocol.Eager;
     }
 
-    public void SetListener(IConsumerRebalanceListener? listener) => _listener = listener;
+    public void SetListener(IConsumerRebalanceListener? listener) => _listener.Listener = listener;
 
     /// <summary>Called when the subscription changes: rejoin with the new topic list.</summary>
     public void OnSubscriptionChanged()
@@ -120,6 +121,8 @@ internal sealed partial class ConsumerCoordinator : IDisposable
     /// The application-thread part of a poll (Java's ConsumerCoordinator.poll): records the poll time,
     /// throws fatal group errors, prepares joins (commit, revoke), applies new assignments with their
     /// callbacks, and sends auto-commits. Returns false while the group has no assignment to fetch.
+    /// A rebalance callback that throws does not stop the step it runs in: the assignment is updated
+    /// (or the join prepared) first, then its exception ends this poll, once; the next poll goes on.
     /// </summary>
     public bool Poll(ConsumerTimer timer)
     {
@@ -135,12 +138,13 @@ internal sealed partial class ConsumerCoordinator : IDisposable
             prepare = _subscriptions.HasAutoAssignedPartitions && _membership.NeedsJoinPrepare;
             lost = _membership.GenerationLost;
         }
-        if (assignment is { } a) OnJoinComplete(a.Generation, a.Assignment);
+        if (assignment is { } a) RebalanceListenerInvoker.ThrowIfFailed(OnJoinComplete(a.Generation, a.Assignment));
         if (prepare && MetadataReadyForJoin())
         {
-            OnJoinPrepare(timer, lost);
+            var listenerFailure = OnJoinPrepare(timer, lost);
             lock (_lock) _membership.JoinPrepared();
             _client.NetworkClient.Wakeup();
+            RebalanceListenerInvoker.ThrowIfFailed(listenerFailure);
         }
         MaybeAutoCommitOffsetsAsync(timer.CurrentTimeMs);
         lock (_lock) return _membership.State == MemberState.Stable && !_membership.RejoinNeeded;
@@ -162,20 +166,24 @@ internal sealed partial class ConsumerCoordinator : IDisposable
         return false;
     }
 
-    /// <summary>Java's onJoinPrepare: commit (auto-commit) and revoke before the JoinGroup goes out.</summary>
-    void OnJoinPrepare(ConsumerTimer timer, bool generationLost)
+    /// <summary>
+    /// Java's onJoinPrepare: commit (auto-commit) and revoke before the JoinGroup goes out. Returns the
+    /// first rebalance callback failure, for the caller to throw once the join is marked prepared.
+    /// </summary>
+    Exception? OnJoinPrepare(ConsumerTimer timer, bool generationLost)
     {
         var owned = _subscriptions.AssignedPartitions();
+        Exception? listenerFailure = null;
         if (generationLost)
         {
             if (owned.Count > 0)
             {
                 _logger.LogInformation("Lost partitions {Partitions} (group generation expired)", owned);
-                InvokeLost(owned);
+                listenerFailure = _listener.InvokePartitionsLost(owned);
             }
             _subscriptions.AssignFromSubscribed([]);
             _fetcher.ClearBufferedDataForUnassignedPartitions();
-            return;
+            return listenerFailure;
         }
 
         if (AutoCommitEnabled && owned.Count > 0)
@@ -188,7 +196,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
             var revoked = owned.FindAll(tp => !subscribed.Contains(tp.Topic));
             if (revoked.Count > 0)
             {
-                InvokeRevoked(revoked);
+                listenerFailure = _listener.InvokePartitionsRevoked(revoked);
                 var keep = owned.FindAll(tp => subscribed.Contains(tp.Topic));
                 _subscriptions.AssignFromSubscribed(keep);
                 _fetcher.ClearBufferedDataForUnassignedPartitions();
@@ -196,13 +204,18 @@ internal sealed partial class ConsumerCoordinator : IDisposable
         }
         else if (owned.Count > 0)
         {
-            InvokeRevoked(owned);
+            listenerFailure = _listener.InvokePartitionsRevoked(owned);
             _subscriptions.AssignFromSubscribed([]);
             _fetcher.ClearBufferedDataForUnassignedPartitions();
         }
+        return listenerFailure;
     }
 
-    void OnJoinComplete(Generation generation, byte[] assignmentBytes)
+    /// <summary>
+    /// Java's onJoinComplete: applies the new assignment and runs the callbacks. Returns the first
+    /// callback failure, for the caller to throw once the assignment is in place.
+    /// </summary>
+    Exception? OnJoinComplete(Generation generation, byte[] assignmentBytes)
     {
         List<TopicPartition> assigned;
         try
@@ -213,7 +226,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
         {
             _logger.LogError(e, "Could not read the assignment of generation {Generation}; rejoining", generation.GenerationId);
             lock (_lock) _membership.RequestRejoin("unreadable assignment");
-            return;
+            return null;
         }
         var subscribed = new HashSet<string>(_subscriptions.Subscription, StringComparer.Ordinal);
         var owned = _subscriptions.AssignedPartitions();
@@ -224,15 +237,18 @@ internal sealed partial class ConsumerCoordinator : IDisposable
         _logger.LogInformation("Joined group {Group} generation {Generation} as {Member} with protocol {Protocol}; assigned {Partitions}",
             _config.GroupId, generation.GenerationId, generation.MemberId, generation.ProtocolName, assigned);
 
+        Exception? listenerFailure = null;
         if (revoked.Count > 0)
         {
             // Cooperative: give up moved partitions now, then rejoin so they can be reassigned (KIP-429).
-            InvokeRevoked(revoked);
+            listenerFailure = _listener.InvokePartitionsRevoked(revoked);
         }
         _subscriptions.AssignFromSubscribed(assigned);
         _fetcher.ClearBufferedDataForUnassignedPartitions();
         _metrics.RecordRebalance();
-        InvokeAssigned(added);
+        // The assigned callback runs even when the revoked one failed (`??=` would skip it).
+        var assignedFailure = _listener.InvokePartitionsAssigned(added);
+        listenerFailure ??= assignedFailure;
         if (revoked.Count > 0)
         {
             lock (_lock) _membership.RequestRejoin("partitions revoked in a cooperative rebalance");
@@ -246,45 +262,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
             }
         }
         _nextAutoCommitMs = NowMs + (long)_config.AutoCommitInterval.TotalMilliseconds;
-    }
-
-    void InvokeRevoked(List<TopicPartition> partitions)
-    {
-        if (_listener is null) return;
-        try
-        {
-            _listener.OnPartitionsRevoked(partitions);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "OnPartitionsRevoked threw for {Partitions}", partitions);
-        }
-    }
-
-    void InvokeAssigned(List<TopicPartition> partitions)
-    {
-        if (_listener is null) return;
-        try
-        {
-            _listener.OnPartitionsAssigned(partitions);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "OnPartitionsAssigned threw for {Partitions}", partitions);
-        }
-    }
-
-    void InvokeLost(List<TopicPartition> partitions)
-    {
-        if (_listener is null) return;
-        try
-        {
-            _listener.OnPartitionsLost(partitions);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "OnPartitionsLost threw for {Partitions}", partitions);
-        }
+        return listenerFailure;
     }
 
     // ---- JoinGroup metadata and leader assignment (heartbeat thread, under _lock) ----
@@ -337,4 +315,7 @@ internal sealed partial class ConsumerCoordinator : IDisposable
     }
 
     internal GroupMembership MembershipForTests => _membership;
+
+    /// <summary>Unit tests drive <see cref="MembershipForTests"/> themselves, so no heartbeat thread may race them.</summary>
+    internal void PreventHeartbeatThreadForTests() => _heartbeatStarted = 1;
 }
