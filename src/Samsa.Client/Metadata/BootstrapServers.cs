@@ -44,9 +44,23 @@ public static class BootstrapServers
     public static IReadOnlyList<(string Host, int Port)> Resolve(
         IReadOnlyList<(string Host, int Port)> servers, ClientDnsLookup lookup, IHostResolver? resolver = null, ILogger? logger = null)
     {
+        var result = ResolveEach(servers, lookup, resolver, logger, out _);
+        if (result.Count == 0)
+            throw new ArgumentException($"No resolvable bootstrap urls given in {ClientConfigs.BootstrapServers}", ClientConfigs.BootstrapServers);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Resolve"/> without the all-failed check: the addresses of the names that resolve
+    /// (possibly none); <paramref name="anyFailed"/> tells whether some name did not.
+    /// </summary>
+    internal static List<(string Host, int Port)> ResolveEach(
+        IReadOnlyList<(string Host, int Port)> servers, ClientDnsLookup lookup, IHostResolver? resolver, ILogger? logger, out bool anyFailed)
+    {
         resolver ??= DefaultHostResolver.Instance;
         var canonical = lookup == ClientDnsLookup.ResolveCanonicalBootstrapServersOnly;
         var result = new List<(string, int)>();
+        anyFailed = false;
         foreach (var (host, port) in servers)
         {
             try
@@ -56,11 +70,10 @@ public static class BootstrapServers
             }
             catch (SocketException e)
             {
+                anyFailed = true;
                 logger?.LogWarning("Couldn't resolve server {Host}:{Port} from {Config} as DNS resolution failed: {Error}", host, port, ClientConfigs.BootstrapServers, e.Message);
             }
         }
-        if (result.Count == 0)
-            throw new ArgumentException($"No resolvable bootstrap urls given in {ClientConfigs.BootstrapServers}", ClientConfigs.BootstrapServers);
         return result;
     }
 }

@@ -21,6 +21,7 @@ public class ClientMetadata
     private readonly ILogger _log;
     private volatile Cluster _cluster = Cluster.Empty;
     private IReadOnlyList<(string Host, int Port)> _bootstrapAddresses = [];
+    private IReadOnlyList<(string Host, int Port)>? _bootstrapServers;
     private TaskCompletionSource _updated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _updateVersion;
     private int _requestVersion;
@@ -93,14 +94,26 @@ public class ClientMetadata
     }
 
     /// <summary>
+    /// The <c>bootstrap.servers</c> entries (host names, not yet resolved) the addresses came from,
+    /// so a re-bootstrap can resolve them again; null when bootstrapped from addresses only.
+    /// </summary>
+    public IReadOnlyList<(string Host, int Port)>? BootstrapServerNames
+    {
+        get { lock (_lock) return _bootstrapServers; }
+    }
+
+    /// <summary>
     /// Starts from the bootstrap addresses (one node per resolved address, ids -1, -2, ...) and asks
     /// for a full update at once.
     /// </summary>
-    public void Bootstrap(IReadOnlyList<(string Host, int Port)> addresses)
+    /// <param name="addresses">The resolved addresses.</param>
+    /// <param name="servers">The <c>bootstrap.servers</c> entries they were resolved from (see <see cref="BootstrapServerNames"/>).</param>
+    public void Bootstrap(IReadOnlyList<(string Host, int Port)> addresses, IReadOnlyList<(string Host, int Port)>? servers = null)
     {
         lock (_lock)
         {
             _bootstrapAddresses = addresses;
+            _bootstrapServers = servers;
             _needFullUpdate = true;
             _updateVersion++;
             _cluster = Cluster.Bootstrap(addresses);
@@ -111,10 +124,12 @@ public class ClientMetadata
     /// Falls back to the bootstrap addresses when no known broker can be reached (KIP-899
     /// <c>metadata.recovery.strategy=rebootstrap</c>). Topic state is kept.
     /// </summary>
-    public void Rebootstrap()
+    /// <param name="addresses">Newly resolved bootstrap addresses; null keeps the current ones.</param>
+    public void Rebootstrap(IReadOnlyList<(string Host, int Port)>? addresses = null)
     {
         lock (_lock)
         {
+            if (addresses is { Count: > 0 }) _bootstrapAddresses = addresses;
             _log.LogInformation("Rebootstrapping with {Addresses}", string.Join(",", _bootstrapAddresses));
             _cluster = Cluster.Bootstrap(_bootstrapAddresses);
             _needFullUpdate = true;

@@ -18,6 +18,8 @@ internal sealed class DefaultMetadataUpdater : IMetadataUpdater
     private readonly NetworkClient _client;
     private readonly ClientMetadata _metadata;
     private readonly MetadataRecoveryStrategy _recoveryStrategy;
+    private readonly IHostResolver? _hostResolver;
+    private readonly ClientDnsLookup _dnsLookup;
     private readonly ILogger _log;
     private readonly string _prefix;
     private long _lastNoNodeAvailableMs = long.MinValue / 2;
@@ -28,8 +30,8 @@ internal sealed class DefaultMetadataUpdater : IMetadataUpdater
     public DefaultMetadataUpdater(NetworkClient client, ClientMetadata metadata, MetadataRecoveryStrategy recoveryStrategy,
         IHostResolver? hostResolver, ClientDnsLookup dnsLookup, ILogger log, string prefix)
     {
-        _ = hostResolver;
-        _ = dnsLookup;
+        _hostResolver = hostResolver;
+        _dnsLookup = dnsLookup;
         _client = client;
         _metadata = metadata;
         _recoveryStrategy = recoveryStrategy;
@@ -63,7 +65,7 @@ internal sealed class DefaultMetadataUpdater : IMetadataUpdater
             && (!leastLoaded.HasNodeAvailableOrConnectionReady || AllKnownNodesUnreachable()))
         {
             _log.LogInformation("{Prefix}No known broker can be reached; rebootstrapping", _prefix);
-            _metadata.Rebootstrap();
+            _metadata.Rebootstrap(ResolveBootstrapServersAgain());
             leastLoaded = _client.LeastLoadedNode(nowMs);
         }
         if (leastLoaded.Node is null)
@@ -74,6 +76,36 @@ internal sealed class DefaultMetadataUpdater : IMetadataUpdater
             return _noNodeBackoffMs;
         }
         return MaybeUpdate(nowMs, leastLoaded.Node);
+    }
+
+    /// <summary>
+    /// Resolves <c>bootstrap.servers</c> again (client.dns.lookup rules), as Java's re-bootstrap does:
+    /// the cluster may have moved to new addresses behind the same names. Null (keep the current
+    /// addresses) when the metadata was bootstrapped from addresses only or no name resolves now. When
+    /// only some names fail, the previous addresses are kept after the new ones, so a DNS hiccup never
+    /// leaves fewer brokers to try. Blocking, like the first resolution (and Java's, on its network thread).
+    /// </summary>
+    private IReadOnlyList<(string Host, int Port)>? ResolveBootstrapServersAgain()
+    {
+        if (_metadata.BootstrapServerNames is not { Count: > 0 } servers)
+            return null;
+        var resolved = BootstrapServers.ResolveEach(servers, _dnsLookup, _hostResolver, _log, out var anyFailed);
+        var previous = _metadata.BootstrapAddresses;
+        if (resolved.Count == 0)
+        {
+            _log.LogWarning("{Prefix}No bootstrap server resolves; rebootstrapping with the previous addresses {Addresses}",
+                _prefix, string.Join(",", previous));
+            return null;
+        }
+        if (anyFailed)
+        {
+            foreach (var address in previous)
+            {
+                if (!resolved.Contains(address))
+                    resolved.Add(address);
+            }
+        }
+        return resolved;
     }
 
     /// <summary>

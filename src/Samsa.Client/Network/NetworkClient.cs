@@ -144,7 +144,10 @@ public sealed partial class NetworkClient : IDisposable
         var log = (ILogger?)loggerFactory?.CreateLogger<NetworkClient>() ?? NullLogger.Instance;
         metadata ??= CreateMetadata(options, loggerFactory);
         if (metadata.Fetch().Nodes.Count == 0)
-            metadata.Bootstrap(BootstrapServers.Resolve(BootstrapServers.Parse(options.BootstrapServers), options.ClientDnsLookup, null, log));
+        {
+            var servers = BootstrapServers.Parse(options.BootstrapServers);
+            metadata.Bootstrap(BootstrapServers.Resolve(servers, options.ClientDnsLookup, null, log), servers);
+        }
         var selector = new Selector((long)options.ConnectionsMaxIdle.TotalMilliseconds, time, log, maxReceiveSize);
         return new NetworkClient(selector, metadata, options, time, loggerFactory,
             apiVersions: apiVersions, maxInFlightRequestsPerConnection: maxInFlightRequestsPerConnection, logPrefix: logPrefix);

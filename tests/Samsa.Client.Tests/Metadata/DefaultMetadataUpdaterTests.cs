@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Samsa.Client.Configuration;
 using Samsa.Client.Metadata;
 using Samsa.Client.Network;
@@ -25,6 +27,31 @@ public sealed class DefaultMetadataUpdaterTests : IDisposable
         _metadata = new ClientMetadata(100, 1000, 300_000, random: new Random(2));
         _metadata.Bootstrap([("127.0.0.1", 9092), ("127.0.0.2", 9092)]);
         _client = new NetworkClient(_selector, _metadata, options, _time, random: new Random(seed));
+    }
+
+    /// <summary>Bootstrapped from host names through <paramref name="dns"/>, as NetworkClient.Create does.</summary>
+    private DefaultMetadataUpdaterTests(string bootstrapServers, IHostResolver dns)
+    {
+        var options = new ClientOptions { BootstrapServers = bootstrapServers, ClientId = "meta", RequestTimeout = TimeSpan.FromSeconds(5) };
+        _metadata = new ClientMetadata(100, 1000, 300_000, random: new Random(2));
+        var servers = BootstrapServers.Parse(bootstrapServers);
+        _metadata.Bootstrap(BootstrapServers.Resolve(servers, options.ClientDnsLookup, dns), servers);
+        _client = new NetworkClient(_selector, _metadata, options, _time, hostResolver: dns, random: new Random(4));
+    }
+
+    /// <summary>A DNS whose answers can change between lookups (the cluster moved); null: the name does not resolve.</summary>
+    private sealed class ChangingDns : IHostResolver
+    {
+        public Dictionary<string, string?> Answers { get; } = [];
+
+        public IPAddress[] Resolve(string host)
+        {
+            if (IPAddress.TryParse(host, out var ip))
+                return [ip];
+            return Answers.GetValueOrDefault(host) is { } address
+                ? [IPAddress.Parse(address)]
+                : throw new SocketException((int)SocketError.HostNotFound);
+        }
     }
 
     public void Dispose() => _client.Dispose();
@@ -169,8 +196,8 @@ public sealed class DefaultMetadataUpdaterTests : IDisposable
         Assert.True(deadFirst > 0, "no seed tried the dead address first");
     }
 
-    [Fact]
-    public void All_known_brokers_unreachable_triggers_a_rebootstrap()
+    /// <summary>Learns brokers 1 and 2 from a bootstrap node, then loses them all until the client rebootstraps.</summary>
+    private void LoseEveryKnownBroker()
     {
         var sent = PollUntilMetadataSent();
         _selector.Respond(sent, Response(brokers: [1, 2]));
@@ -187,9 +214,61 @@ public sealed class DefaultMetadataUpdaterTests : IDisposable
         Assert.Contains(_selector.Connects, c => c.Id == 1);
         Assert.Contains(_selector.Connects, c => c.Id == 2);
         Assert.True(_metadata.Fetch().IsBootstrapConfigured);
+    }
+
+    [Fact]
+    public void All_known_brokers_unreachable_triggers_a_rebootstrap()
+    {
+        LoseEveryKnownBroker();
 
         // The bootstrap address still works, so metadata comes back from it.
         var again = PollUntilMetadataSent();
         Assert.True(again.Destination < 0);
+    }
+
+    [Fact]
+    public void A_rebootstrap_resolves_the_bootstrap_server_names_again()
+    {
+        var dns = new ChangingDns { Answers = { ["kafka.example"] = "127.0.0.1" } };
+        using var t = new DefaultMetadataUpdaterTests("kafka.example:9092", dns);
+        Assert.Equal([("127.0.0.1", 9092)], t._metadata.BootstrapAddresses);
+        // The cluster moves: the same name now points elsewhere.
+        dns.Answers["kafka.example"] = "127.0.0.9";
+
+        t.LoseEveryKnownBroker();
+
+        Assert.Equal([("127.0.0.9", 9092)], t._metadata.BootstrapAddresses);
+        Assert.Equal(["127.0.0.9"], t._metadata.Fetch().Nodes.Select(n => n.Host));
+        var again = t.PollUntilMetadataSent();
+        Assert.True(again.Destination < 0);
+        Assert.Equal(IPAddress.Parse("127.0.0.9"), t._selector.Connects[^1].Address.Address);
+    }
+
+    [Fact]
+    public void A_rebootstrap_keeps_the_previous_addresses_when_no_name_resolves()
+    {
+        var dns = new ChangingDns { Answers = { ["kafka.example"] = "127.0.0.1" } };
+        using var t = new DefaultMetadataUpdaterTests("kafka.example:9092", dns);
+        dns.Answers["kafka.example"] = null;
+
+        t.LoseEveryKnownBroker();
+
+        Assert.Equal([("127.0.0.1", 9092)], t._metadata.BootstrapAddresses);
+        var again = t.PollUntilMetadataSent();
+        Assert.True(again.Destination < 0);
+        Assert.Equal(IPAddress.Parse("127.0.0.1"), t._selector.Connects[^1].Address.Address);
+    }
+
+    [Fact]
+    public void A_rebootstrap_keeps_the_previous_addresses_after_the_new_ones_when_some_names_fail()
+    {
+        var dns = new ChangingDns { Answers = { ["a.example"] = "127.0.0.1", ["b.example"] = "127.0.0.2" } };
+        using var t = new DefaultMetadataUpdaterTests("a.example:9092,b.example:9092", dns);
+        dns.Answers["a.example"] = "127.0.0.9";
+        dns.Answers["b.example"] = null;
+
+        t.LoseEveryKnownBroker();
+
+        Assert.Equal([("127.0.0.9", 9092), ("127.0.0.1", 9092), ("127.0.0.2", 9092)], t._metadata.BootstrapAddresses);
     }
 }
