@@ -34,6 +34,10 @@ public sealed class ConsumerGroupEmbeddedTests(ITestOutputHelper output) : Consu
         var error = await Assert.ThrowsAnyAsync<KafkaException>(() => commit.WaitAsync(TimeSpan.FromSeconds(15)));
         Assert.Equal(ErrorCode.GroupAuthorizationFailed, error.Code);
         Assert.Contains("group-auth-failed", error.Message);
+        // A commit made after the lookup already failed fatally must fail too, not wait for a lookup that never comes.
+        var late = await Assert.ThrowsAnyAsync<KafkaException>(() =>
+            consumer.CommitAsync(new Dictionary<TopicPartition, OffsetAndMetadata> { [tp] = new(2) }).WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(ErrorCode.GroupAuthorizationFailed, late.Code);
     }
 
     [Fact]

@@ -140,12 +140,16 @@ internal sealed partial class ConsumerCoordinator
                 KnowNode(new Node(int.MaxValue - nodeId, host, port));
                 _logger.LogInformation("Discovered group coordinator {Host}:{Port} (id {Node}) for group {Group}", host, port, nodeId, call.GroupId);
             }
-            lock (_lock) _membership.OnFindCoordinatorResponse(error, int.MaxValue - nodeId, host, port, NowMs);
+            KafkaException? fatal;
+            lock (_lock)
+            {
+                _membership.OnFindCoordinatorResponse(error, int.MaxValue - nodeId, host, port, NowMs);
+                fatal = _membership.FatalError;
+            }
             if (error == ErrorCode.None) SendPendingAsyncCommits();
-            // A retriable error leaves them for the next lookup, which the heartbeat thread retries;
-            // a fatal one (e.g. GROUP_AUTHORIZATION_FAILED) would leave them waiting until close.
-            else if (!error.IsRetriable())
-                FailPendingAsyncCommits(new KafkaException(error, $"Could not find the group coordinator for group '{call.GroupId}' ({error}); the offsets were not committed."));
+            // Other errors leave them for the next lookup, which the heartbeat thread retries; after a
+            // fatal one (GROUP_AUTHORIZATION_FAILED) there is none, so they would wait until close.
+            else if (fatal is not null) FailPendingAsyncCommits(fatal);
         }, e =>
         {
             _logger.LogDebug(e, "FindCoordinator failed");
@@ -412,10 +416,17 @@ internal sealed partial class ConsumerCoordinator
     {
         if (SendOffsetCommit(offsets, done) is not null) return;
         _pendingAsyncCommits.Enqueue((offsets, done));
-        // The coordinator may have been found between the check and the enqueue: then nobody else drains.
+        // The lookup may have ended between the check and the enqueue (found, or failed fatally):
+        // then no response handler will drain the queue again.
         bool known;
-        lock (_lock) known = CoordinatorNode() is not null;
+        KafkaException? fatal;
+        lock (_lock)
+        {
+            known = CoordinatorNode() is not null;
+            fatal = _membership.FatalError;
+        }
         if (known) SendPendingAsyncCommits();
+        else if (fatal is not null) FailPendingAsyncCommits(fatal);
     }
 
     void SendPendingAsyncCommits()
