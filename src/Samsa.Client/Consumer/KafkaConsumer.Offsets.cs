@@ -131,9 +131,10 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// <summary>
     /// How many records <paramref name="partition"/> is behind the end of its log (Java's
     /// currentLag): the high watermark (the last stable offset under read_committed) from the last
-    /// fetch response, minus the position. Answers from what the consumer already knows and never
-    /// blocks; null until a fetch response for the partition has arrived or while the position is
-    /// unknown. Use <see cref="EndOffsets"/> for an answer that asks the broker.
+    /// fetch or end-offset response, minus the position. Never blocks: while the end offset is unknown
+    /// it returns null and queues one ListOffsets for it (sent by the next poll), so a later call
+    /// returns the lag; null also while the position is unknown. Use <see cref="EndOffsets"/> for an
+    /// answer that waits for the broker.
     /// </summary>
     /// <exception cref="InvalidOperationException">The partition is not assigned to this consumer.</exception>
     public long? CurrentLag(TopicPartition partition)
@@ -143,7 +144,13 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         {
             if (!_subscriptions.IsAssigned(partition))
                 throw new InvalidOperationException($"You can only check the lag for partitions assigned to this consumer ({partition} is not).");
-            return _subscriptions.PartitionLag(partition, _config.IsolationLevel);
+            if (_subscriptions.PartitionLag(partition, _config.IsolationLevel) is { } lag) return lag;
+            if (_subscriptions.TryRequestPartitionEndOffset(partition, _config.IsolationLevel))
+            {
+                _logger.LogInformation("Requesting the log end offset for {Partition} in order to compute lag", partition);
+                _offsetFetcher.RequestEndOffset(partition);
+            }
+            return null;
         }
         finally
         {

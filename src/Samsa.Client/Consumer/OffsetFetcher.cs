@@ -79,6 +79,43 @@ internal sealed class OffsetFetcher
         if (leaderless.Count > 0) _metadata.RequestUpdate();
     }
 
+    /// <summary>
+    /// CurrentLag's end-offset lookup (Java's endOffsets with a zero timer): queues a ListOffsets(latest)
+    /// for <paramref name="tp"/> and returns at once; the answer is stored in the subscription state
+    /// when a later poll completes it, so a later CurrentLag can compute the lag.
+    /// </summary>
+    public void RequestEndOffset(TopicPartition tp)
+    {
+        var groups = GroupByLeader(new Dictionary<TopicPartition, long> { [tp] = LatestTimestamp }, out var leaderless);
+        if (leaderless.Count > 0)
+        {
+            _subscriptions.PartitionEndOffsetRequestFailed(tp);
+            _metadata.RequestUpdate();
+            return;
+        }
+        var (node, partitions) = groups[0];
+        var isolation = _config.IsolationLevel;
+        SendListOffsets(node, partitions).AddListener(r =>
+        {
+            var result = Parse(r, partitions.Keys, out var retry, out var fatal);
+            // ListOffsets v0-v1 ignores the isolation level: its answer is the high watermark, which
+            // must not stand in for the last stable offset under read_committed.
+            var usable = isolation == IsolationLevel.ReadUncommitted || r.Version >= 2;
+            if (usable && result.TryGetValue(tp, out var o) && o.Offset >= 0)
+            {
+                _subscriptions.UpdatePartitionEndOffset(tp, o.Offset, isolation);
+                return;
+            }
+            _subscriptions.PartitionEndOffsetRequestFailed(tp);
+            if (retry.Count > 0) _metadata.RequestUpdate();
+            if (fatal is not null) _logger.LogWarning(fatal, "Looking up the end offset of {Partition} for its lag failed", tp);
+        }, e =>
+        {
+            _subscriptions.PartitionEndOffsetRequestFailed(tp);
+            _metadata.RequestUpdate();
+        });
+    }
+
     /// <summary>Looks up offsets by timestamp (or -1 latest / -2 earliest), retrying until the timer expires.</summary>
     public Dictionary<TopicPartition, OffsetAndTimestamp?> FetchOffsetsByTimes(IReadOnlyDictionary<TopicPartition, long> timestamps, ConsumerTimer timer)
     {

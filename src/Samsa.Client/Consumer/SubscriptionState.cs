@@ -57,6 +57,12 @@ internal sealed class TopicPartitionState
     /// <summary>Set by cooperative rebalancing once the partition is about to be revoked: stop fetching it.</summary>
     public bool PendingRevocation { get; set; }
 
+    /// <summary>
+    /// True while CurrentLag's ListOffsets for the end offset is in flight (Java's endOffsetRequested),
+    /// so repeated CurrentLag calls send one request, not one each.
+    /// </summary>
+    public bool EndOffsetRequested { get; set; }
+
     public bool HasValidPosition => FetchState == FetchState.Fetching && Position is not null;
     public bool IsFetchable => !Paused && !PendingRevocation && HasValidPosition;
 }
@@ -466,7 +472,57 @@ internal sealed class SubscriptionState
             if (hw >= 0) s.HighWatermark = hw;
             if (logStart >= 0) s.LogStartOffset = logStart;
             if (lastStable >= 0) s.LastStableOffset = lastStable;
+            if (hw >= 0) s.EndOffsetRequested = false;
         }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="tp"/>'s end offset as requested when it is unknown and no request is in
+    /// flight yet (Java's partitionEndOffset / partitionEndOffsetRequested / requestPartitionEndOffset
+    /// as one step, so two threads cannot both send). True when the caller should send the ListOffsets.
+    /// </summary>
+    public bool TryRequestPartitionEndOffset(TopicPartition tp, IsolationLevel isolation)
+    {
+        lock (_lock)
+        {
+            if (!_assignment.TryGetValue(tp, out var s) || s.EndOffsetRequested) return false;
+            if ((isolation == IsolationLevel.ReadCommitted ? s.LastStableOffset : s.HighWatermark) is not null) return false;
+            s.EndOffsetRequested = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Stores the end offset a ListOffsets(latest) answered: the last stable offset under
+    /// read_committed, else the high watermark (Java's updateSubscriptionState), ending the request.
+    /// </summary>
+    public void UpdatePartitionEndOffset(TopicPartition tp, long endOffset, IsolationLevel isolation)
+    {
+        lock (_lock)
+        {
+            if (!_assignment.TryGetValue(tp, out var s)) return;
+            _fetchStateVersion++;
+            if (isolation == IsolationLevel.ReadCommitted) s.LastStableOffset = endOffset;
+            else s.HighWatermark = endOffset;
+            s.EndOffsetRequested = false;
+        }
+    }
+
+    /// <summary>
+    /// The end-offset request failed or could not be sent: clear the flag so a later CurrentLag asks
+    /// again (Java leaves it set, so its lag stays unknown until a fetch reports one).
+    /// </summary>
+    public void PartitionEndOffsetRequestFailed(TopicPartition tp)
+    {
+        lock (_lock)
+        {
+            if (_assignment.TryGetValue(tp, out var s)) s.EndOffsetRequested = false;
+        }
+    }
+
+    public bool PartitionEndOffsetRequested(TopicPartition tp)
+    {
+        lock (_lock) return _assignment.TryGetValue(tp, out var s) && s.EndOffsetRequested;
     }
 
     public long? HighWatermark(TopicPartition tp)

@@ -221,6 +221,7 @@ public sealed record SentRequest(int Destination, ApiKey ApiKey, short Version, 
         ApiKey.Fetch => FetchRequest.FlexibleFrom,
         ApiKey.FindCoordinator => FindCoordinatorRequest.FlexibleFrom,
         ApiKey.Heartbeat => HeartbeatRequest.FlexibleFrom,
+        ApiKey.ListOffsets => ListOffsetsRequest.FlexibleFrom,
         _ => short.MaxValue,
     };
 }

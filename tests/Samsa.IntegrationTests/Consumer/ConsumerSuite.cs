@@ -80,4 +80,30 @@ public abstract class ConsumerSuite(ITestOutputHelper output)
         }
         Assert.Equal(lines.Count, consumer.Position(new TopicPartition(topic, 0)));
     }
+
+    [Fact]
+    public async Task CurrentLag_is_unknown_at_first_then_answered_by_its_own_end_offset_request()
+    {
+        await using var cluster = await StartClusterAsync();
+        const string topic = "current-lag";
+        cluster.CreateTopic(topic, partitions: 1);
+        var lines = Enumerable.Range(0, 5).Select(i => $"v{i}").ToList();
+        (await Kcat.ProduceAsync(cluster.BootstrapServers, topic, lines, partition: 0)).EnsureSuccess();
+
+        using var consumer = Create(cluster.BootstrapServers);
+        var tp = new TopicPartition(topic, 0);
+        consumer.Assign([tp]);
+        consumer.Seek(tp, 2);
+        // Paused, the partition is never fetched: only CurrentLag's ListOffsets can learn its end.
+        consumer.Pause([tp]);
+        Assert.Null(consumer.CurrentLag(tp));
+
+        long? lag = null;
+        for (var i = 0; i < 150 && lag is null; i++)
+        {
+            Assert.Empty(consumer.Poll(TimeSpan.FromMilliseconds(100)));
+            lag = consumer.CurrentLag(tp);
+        }
+        Assert.Equal(3, lag);
+    }
 }
