@@ -39,6 +39,9 @@ internal sealed partial class ConsumerCoordinator : IDisposable
     RequestFuture? _pendingOffsetFetch;
     HashSet<TopicPartition>? _pendingOffsetFetchPartitions;
     int _metadataVersionAtSubscribe = -1;
+    int _heartbeatStarted;
+    // Async commits made while the coordinator was unknown, sent once FindCoordinator answers.
+    readonly System.Collections.Concurrent.ConcurrentQueue<(IReadOnlyDictionary<TopicPartition, OffsetAndMetadata> Offsets, Action<Exception?> Done)> _pendingAsyncCommits = new();
 
     public ConsumerCoordinator(ConsumerConfig config, SubscriptionState subscriptions, ClientMetadata metadata,
         ConsumerNetworkClient coordinatorClient, ManualMetadataUpdater coordinatorNodes, Fetcher fetcher, ConsumerMetrics metrics,
@@ -109,11 +112,6 @@ internal sealed partial class ConsumerCoordinator : IDisposable
         // Once only: a thread cannot be started twice, and commits during Close may ask again after it ended.
         if (!_closing && Interlocked.Exchange(ref _heartbeatStarted, 1) == 0) _heartbeatThread.Start();
     }
-
-    int _heartbeatStarted;
-
-    /// <summary>Async commits made while the coordinator was unknown, sent once FindCoordinator answers.</summary>
-    readonly System.Collections.Concurrent.ConcurrentQueue<(IReadOnlyDictionary<TopicPartition, OffsetAndMetadata> Offsets, Action<Exception?> Done)> _pendingAsyncCommits = new();
 
     // ---- application thread ----
 
