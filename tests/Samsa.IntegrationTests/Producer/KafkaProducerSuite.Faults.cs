@@ -32,6 +32,23 @@ public abstract partial class KafkaProducerSuite
     private static async Task<List<string>> ReadPartitionAsync(ITestCluster cluster, string topic, int partition, int expected) =>
         [.. (await Kcat.ConsumeAsync(cluster.BootstrapServers, topic, expected + 10, "%s\\n", partition: partition)).Lines];
 
+    // Records 0..count-1 were produced with partition i % 2: each partition acknowledges its half at offsets 0, 1, ...
+    private static void AssertAcknowledgedInOrder(DeliveryResult[] results, int count)
+    {
+        for (int p = 0; p < 2; p++)
+            Assert.Equal(Enumerable.Range(0, count / 2).Select(i => (long)i), results.Where(r => r.Partition == p).Select(r => r.Offset));
+    }
+
+    // ...and kcat reads each partition's half back once, in produce order.
+    private static async Task AssertReadBackOnceInOrderAsync(ITestCluster cluster, string topic, int count)
+    {
+        for (int p = 0; p < 2; p++)
+        {
+            var expected = Enumerable.Range(0, count).Where(i => i % 2 == p).Select(Value);
+            Assert.Equal(expected, await ReadPartitionAsync(cluster, topic, p, count / 2));
+        }
+    }
+
     [Fact]
     public async Task Request_timeouts_mid_stream_deliver_every_record_once_in_order()
     {
@@ -69,19 +86,14 @@ public abstract partial class KafkaProducerSuite
                     if (i % 10 == 0) await Task.Delay(1, cts.Token);
                 }
                 var results = await Task.WhenAll(tasks).WaitAsync(cts.Token);
-                for (int p = 0; p < 2; p++)
-                    Assert.Equal(Enumerable.Range(0, count / 2).Select(i => (long)i), results.Where(r => r.Partition == p).Select(r => r.Offset));
+                AssertAcknowledgedInOrder(results, count);
             }
             finally
             {
                 delay?.Dispose();
             }
         }
-        for (int p = 0; p < 2; p++)
-        {
-            var expected = Enumerable.Range(0, count).Where(i => i % 2 == p).Select(Value);
-            Assert.Equal(expected, await ReadPartitionAsync(cluster, "p-req-timeout", p, count / 2));
-        }
+        await AssertReadBackOnceInOrderAsync(cluster, "p-req-timeout", count);
     }
 
     [Fact]
@@ -121,14 +133,9 @@ public abstract partial class KafkaProducerSuite
                 if (i % 10 == 0) await Task.Delay(1, cts.Token);
             }
             var results = await Task.WhenAll(tasks).WaitAsync(cts.Token);
-            for (int p = 0; p < 2; p++)
-                Assert.Equal(Enumerable.Range(0, count / 2).Select(i => (long)i), results.Where(r => r.Partition == p).Select(r => r.Offset));
+            AssertAcknowledgedInOrder(results, count);
         }
-        for (int p = 0; p < 2; p++)
-        {
-            var expected = Enumerable.Range(0, count).Where(i => i % 2 == p).Select(Value);
-            Assert.Equal(expected, await ReadPartitionAsync(cluster, "p-down-up", p, count / 2));
-        }
+        await AssertReadBackOnceInOrderAsync(cluster, "p-down-up", count);
     }
 
     [Fact]
